@@ -1,0 +1,81 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+
+export interface LoadOptions {
+  url: string
+  method?: 'GET' | 'POST'
+  body?: string
+  headers?: Record<string, string>
+  /** Seconds per run. Default BENCH_DURATION or 5. */
+  duration?: number
+  connections?: number
+}
+
+export interface LoadResult {
+  requestsPerSecond: number
+  latencyP99Ms: number
+  errors: number
+  non2xx: number
+}
+
+/** Drives one server with autocannon (HTTP/1.1 keep-alive) and returns its mean throughput. */
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  const result = await autocannon({
+    url: options.url,
+    method: options.method ?? 'GET',
+    body: options.body,
+    headers: options.headers,
+    duration: options.duration ?? Number(process.env.BENCH_DURATION ?? 5),
+    connections: options.connections ?? 32,
+  })
+  return {
+    requestsPerSecond: result.requests.average,
+    latencyP99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  }
+}
+
+export interface ServerProcess {
+  url: string
+  rssMiB(): number
+  stop(): void
+}
+
+/** Starts a server script from bench/servers in its own process; it prints its URL on its first line. */
+export async function startServer(script: string): Promise<ServerProcess> {
+  const file = fileURLToPath(new URL(`./servers/${script}`, import.meta.url))
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--conditions=@monlight/source', '--import', 'tsx', file],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)))
+    createInterface({ input: child.stdout! }).once('line', resolve)
+  })
+  return {
+    url,
+    rssMiB: () => {
+      try {
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
+        return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
+      } catch {
+        return 0
+      }
+    },
+    stop: () => child.kill(),
+  }
+}
+
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]!
+}
+
+export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')

@@ -1,0 +1,32 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { H3Event } from 'h3'
+
+/**
+ * Checks API keys in constant time: every configured key is compared, each with `timingSafeEqual`, so the
+ * position of the first differing byte never shows in the timing (only whether a key of that length exists,
+ * as with upstream's check). Returns the index of the matching key, or -1.
+ */
+export function createApiKeyVerifier(apiKeys: readonly string[]): (candidate: string) => number {
+  const keys = apiKeys.map((key) => Buffer.from(key))
+  return (candidate) => {
+    const given = Buffer.from(candidate)
+    let match = -1
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!
+      if (key.length === given.length && timingSafeEqual(given, key) && match === -1) match = i
+    }
+    return match
+  }
+}
+
+/**
+ * The key a request presents: the `X-API-Key` header, else the `api_key` query parameter (for EventSource,
+ * which cannot set headers). A present header wins even when wrong, as upstream.
+ */
+export function readApiKey(event: H3Event): string | undefined {
+  const header = event.req.headers.get('x-api-key')
+  if (header !== null) return header
+  const search = event.url.search
+  if (!search.includes('api_key=')) return undefined
+  return new URLSearchParams(search).get('api_key') || undefined
+}

@@ -1,0 +1,19 @@
+import type { H3 } from 'h3'
+import type { MigrateResult } from './database/migrate.js'
+
+/**
+ * What every Monlight module (`createErrors()`, `createLogs()`, ...) hands its host. Nothing runs on import or
+ * construction: the host migrates, mounts the router and starts the background jobs when it chooses.
+ */
+export interface MonlightModule {
+  /** `errors`, `logs`, `metrics` or `relay`. */
+  readonly name: string
+  /** The module's h3 app; its routes are relative to the module root. */
+  readonly router: H3
+  /** The router as a fetch handler: `(Request) => Promise<Response>`. */
+  fetch(request: Request): Promise<Response>
+  /** Applies this module's migrations only. */
+  migrate(): Promise<MigrateResult>
+  /** Starts background jobs; returns `stop()`. */
+  start(): () => Promise<void>
+}

@@ -1,0 +1,210 @@
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { Agent, request } from 'node:http'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, describe, expect, it } from 'vitest'
+import { killAll, removeTempDirs, runCli, startCli, tempDir } from './__fixtures__/cli.js'
+import { OPTIONS } from './options.js'
+
+const MODULE_NAMES = ['errors', 'logs', 'metrics', 'relay']
+const NOT_FOUND = { detail: 'Not found', code: 'NOT_FOUND' }
+const UNAUTHORIZED = { detail: 'Invalid API key', code: 'UNAUTHORIZED' }
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version
+
+/** GET over a keep-alive agent, so the connection stays open (idle) afterwards. */
+function getKeepAlive(url: string, agent: Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request(url, { agent }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode!))
+    })
+      .on('error', reject)
+      .end()
+  })
+}
+
+describe('monlight start (port per module)', () => {
+  const dataDir = tempDir()
+  let firstKey: string | undefined
+
+  it('serves /health on four ports, prints and saves the key, and exits 0 on SIGTERM', async () => {
+    const cli = await startCli(['--ports', '0,0,0,0', '--data-dir', dataDir])
+    expect(Object.keys(cli.urls)).toEqual(MODULE_NAMES)
+    expect(new Set(Object.values(cli.urls)).size).toBe(4)
+    expect(cli.banner).toMatch(new RegExp(`^Monlight ${VERSION.replace(/\./g, '\\.')} ready in \\d+ ms\\n`))
+
+    for (const url of Object.values(cli.urls)) {
+      expect(url).toMatch(/^http:\/\/localhost:\d+\/$/)
+      const res = await fetch(`${url}health`)
+      expect(res.status).toBe(200)
+      expect(await res.json()).toEqual({ status: 'ok' })
+    }
+
+    // The key: printed, saved with mode 0600.
+    const keyFile = join(dataDir, 'api-key')
+    expect(cli.apiKey).toMatch(/^ml_[A-Za-z0-9_-]{32}$/)
+    expect(cli.banner).toContain('(generated and saved to ')
+    expect(readFileSync(keyFile, 'utf8').trim()).toBe(cli.apiKey)
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600)
+    firstKey = cli.apiKey
+    for (const name of MODULE_NAMES) expect(existsSync(join(dataDir, `${name}.sqlite`))).toBe(true)
+
+    // Auth before routing: no key → 401, with the key → the module's own 404.
+    const anonymous = await fetch(`${cli.urls.errors}api/nothing`)
+    expect(anonymous.status).toBe(401)
+    expect(await anonymous.json()).toEqual(UNAUTHORIZED)
+    const keyed = await fetch(`${cli.urls.metrics}api/nothing`, { headers: { 'x-api-key': cli.apiKey! } })
+    expect(keyed.status).toBe(404)
+    expect(await keyed.json()).toEqual(NOT_FOUND)
+
+    // A backup taken while the server runs is a readable, intact SQLite file.
+    const backupDir = tempDir('monlight-backup-')
+    const backup = await runCli(['backup', backupDir, '--data-dir', dataDir])
+    expect(backup.stderr).toBe('')
+    expect(backup.code).toBe(0)
+    for (const name of MODULE_NAMES) {
+      expect(backup.stdout).toMatch(new RegExp(`${name} +\\S+${name}\\.sqlite +\\d`))
+      const copy = new Database(join(backupDir, `${name}.sqlite`), { readonly: true })
+      expect(copy.pragma('integrity_check', { simple: true })).toBe('ok')
+      copy.close()
+    }
+
+    // An idle keep-alive connection must not hold shutdown up for its 5 s keep-alive timeout.
+    const agent = new Agent({ keepAlive: true })
+    expect(await getKeepAlive(`${cli.urls.logs}health`, agent)).toBe(200)
+    const stopped = await cli.stop('SIGTERM')
+    agent.destroy()
+    expect(stopped.code).toBe(0)
+    expect(stopped.ms).toBeLessThan(4000)
+    expect(stopped.stderr).toContain('shutting down')
+  })
+
+  it('reuses the saved key on the next start', async () => {
+    expect(firstKey).toBeDefined()
+    const cli = await startCli(['--ports', '0,0,0,0', '--data-dir', dataDir])
+    expect(cli.apiKey).toBe(firstKey)
+    expect(cli.banner).toContain('(from ')
+    const res = await fetch(`${cli.urls.relay}api/nothing`, { headers: { 'x-api-key': firstKey! } })
+    expect(res.status).toBe(404)
+    expect((await cli.stop('SIGINT')).code).toBe(0)
+  })
+
+  it('takes the key from MONLIGHT_API_KEY without printing it', async () => {
+    const cli = await startCli(['--ports', '0,0,0,0', '--data-dir', tempDir()], {
+      env: { MONLIGHT_API_KEY: 'first-key,second-key' },
+    })
+    expect(cli.banner).toContain('API key: from MONLIGHT_API_KEY (2 keys)')
+    expect(cli.banner).not.toContain('second-key')
+    const res = await fetch(`${cli.urls.errors}api/nothing`, { headers: { 'x-api-key': 'second-key' } })
+    expect(res.status).toBe(404)
+    expect((await cli.stop()).code).toBe(0)
+  })
+})
+
+describe('monlight start --port (single port)', () => {
+  it('serves an index page, its own /health and every module under its prefix', async () => {
+    const cli = await startCli(['--port', '0', '--data-dir', tempDir()])
+    const index = cli.indexUrl!
+    expect(index).toMatch(/^http:\/\/localhost:\d+\/$/)
+    for (const name of MODULE_NAMES) expect(cli.urls[name]).toBe(`${index}${name}/`)
+
+    const page = await fetch(index)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/)
+    const html = await page.text()
+    for (const name of MODULE_NAMES) expect(html).toContain(`href="./${name}/"`)
+    expect(html).toContain('All modules are healthy')
+
+    const health = await fetch(`${index}health`)
+    expect(await health.json()).toEqual({ status: 'ok' })
+    const moduleHealth = await fetch(`${index}errors/health`)
+    expect(moduleHealth.status).toBe(200)
+    expect(await moduleHealth.json()).toEqual({ status: 'ok' })
+
+    const anonymous = await fetch(`${index}errors/api/x`)
+    expect(anonymous.status).toBe(401)
+    expect(await anonymous.json()).toEqual(UNAUTHORIZED)
+    const keyed = await fetch(`${index}logs/api/x`, { headers: { 'x-api-key': cli.apiKey! } })
+    expect(keyed.status).toBe(404)
+    expect(await keyed.json()).toEqual(NOT_FOUND)
+
+    const bare = await fetch(`${index}metrics`, { redirect: 'manual' })
+    expect(bare.status).toBe(308)
+    expect(bare.headers.get('location')).toBe('metrics/')
+    expect((await fetch(`${index}nothing`)).status).toBe(404)
+
+    expect((await cli.stop()).code).toBe(0)
+  })
+})
+
+// Each of these runs its own process: run them side by side.
+describe.concurrent('monlight commands and errors', () => {
+  it('--help lists every flag and variable, and exits 0', async ({ expect }) => {
+    const result = await runCli(['--help'])
+    expect(result.code).toBe(0)
+    for (const option of OPTIONS) {
+      expect(result.stdout).toContain(option.flag)
+      for (const name of option.env) expect(result.stdout).toContain(name)
+    }
+    for (const command of ['start', 'migrate', 'backup <dir>']) expect(result.stdout).toContain(command)
+  })
+
+  it('--version prints the package version', async ({ expect }) => {
+    const result = await runCli(['--version'])
+    expect(result).toMatchObject({ code: 0, stdout: `${VERSION}\n` })
+  })
+
+  it('refuses an unknown option or command with exit 2 and a pointer to --help', async ({ expect }) => {
+    const flag = await runCli(['--prot', '80'])
+    expect(flag.code).toBe(2)
+    expect(flag.stderr).toContain("Unknown option '--prot'")
+    expect(flag.stderr).toContain('--help')
+    const command = await runCli(['serve'])
+    expect(command.code).toBe(2)
+    expect(command.stderr).toContain("Unknown command 'serve'")
+  })
+
+  it('reports a bad MONLIGHT_PORT with exit 1, naming the variable, without a stack trace', async ({
+    expect,
+  }) => {
+    const result = await runCli([], { env: { MONLIGHT_PORT: 'abc' } })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain("MONLIGHT_PORT must be an integer between 0 and 65535 (got 'abc')")
+    expect(result.stderr).not.toMatch(/^\s+at /m)
+  })
+
+  it('migrate applies every module and exits 0, without creating a key file', async ({ expect }) => {
+    const dataDir = tempDir()
+    const result = await runCli(['migrate', '--data-dir', dataDir])
+    expect(result.code).toBe(0)
+    for (const name of MODULE_NAMES) {
+      expect(result.stdout).toMatch(new RegExp(`^ {2}${name} +up to date$`, 'm'))
+      expect(existsSync(join(dataDir, `${name}.sqlite`))).toBe(true)
+    }
+    expect(existsSync(join(dataDir, 'api-key'))).toBe(false)
+  })
+
+  it('backup refuses a PostgreSQL database, pointing to pg_dump and hiding the password', async ({
+    expect,
+  }) => {
+    const result = await runCli(['backup', tempDir()], {
+      env: { MONLIGHT_DATABASE_URL: 'postgres://monlight:s3cret@127.0.0.1:1/monlight' },
+    })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('pg_dump')
+    expect(result.stderr).not.toContain('s3cret')
+  })
+
+  it('backup says so when there is nothing to back up', async ({ expect }) => {
+    const result = await runCli(['backup', tempDir(), '--data-dir', tempDir()])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('No database to back up')
+  })
+})
+
+afterAll(() => {
+  killAll()
+  removeTempDirs()
+})

@@ -1,0 +1,11 @@
+import { defineConfig } from 'tsup'
+
+export default defineConfig({
+  entry: ['src/index.ts', 'src/cli.ts'],
+  format: 'esm',
+  target: 'node20',
+  platform: 'node',
+  // `true` skips dotfiles: a stale dist/.tsbuildinfo would then make `tsc -b` skip writing the .d.ts files.
+  clean: ['.tsbuildinfo'],
+  splitting: true,
+})

@@ -1,0 +1,21 @@
+/** Test helpers shared by every package: the dialect matrix and the adapter matrix. */
+export {
+  ADAPTERS,
+  type AdapterName,
+  type AdapterServer,
+  type AdapterTarget,
+  describeAdapters,
+  serveWithAdapter,
+  TEST_PREFIX,
+} from './adapters.js'
+export {
+  createTestDatabase,
+  createTestSchema,
+  DIALECTS,
+  describeDialects,
+  dropTestSchema,
+  postgresUrl,
+  printPostgresNotice,
+  type TestDatabase,
+  type TestDialect,
+} from './dialects.js'
