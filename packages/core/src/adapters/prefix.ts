@@ -19,7 +19,7 @@ export function withPrefix(app: FetchApp, prefix: string | undefined): FetchApp 
   const base = normalizePrefix(prefix)
   if (!base) return app
   return new H3({ silent: true, onError: (error) => renderError(error) }).mount(base, {
-    fetch: (request) => app.fetch(request),
+    fetch: (request: Request) => app.fetch(request),
   })
 }
 
