@@ -119,4 +119,3 @@ describe('migrate from two processes at once', () => {
   }, 60_000)
 })
 
-export { runWorker }
