@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { type Logger, MonlightConfigError, silentLogger } from '@monlight/core'
+import { apiKeySchema } from './config.js'
 
 /** The file inside the data dir holding the key when none is configured. */
 export const API_KEY_FILE = 'api-key'
@@ -60,7 +61,7 @@ function readKeyFile(file: string, logger: Logger): string | undefined {
     })
   }
   const key = text.trim()
-  if (!/^[\x21-\x2b\x2d-\x7e]+$/.test(key)) {
+  if (!apiKeySchema.safeParse(key).success) {
     throw new MonlightConfigError(
       `${file} does not hold a valid API key (one line of printable ASCII): delete it to have a new key generated, ` +
         'or set MONLIGHT_API_KEY',

@@ -7,7 +7,7 @@ import { type ConfigFlags, OPTIONS, type OptionKey } from './options.js'
 const portSchema = z.int().min(0).max(65535)
 
 /** Printable ASCII without spaces or commas: it travels in a header and the env form is comma-separated. */
-const apiKeySchema = z
+export const apiKeySchema = z
   .string()
   .regex(/^[\x21-\x2b\x2d-\x7e]+$/, 'an API key must be printable ASCII without spaces or commas')
 

@@ -52,9 +52,8 @@ export function sqlitePath(dataDir: string, slot: Pick<ModuleSlot, 'file'>): str
 }
 
 /**
- * Opens a database and runs one query: a wrong URL, a stopped server or a file that is not SQLite shows up now
- * rather than at the first request. The query also starts Kysely's driver, without which `destroy()` would
- * leave a never-used SQLite handle or pg pool open.
+ * Opens a database and runs one query: a wrong URL or a stopped server shows up now rather than at the first
+ * request.
  */
 export async function openDatabase(target: string | DatabaseOptions): Promise<Database> {
   const database = await createDatabase(target)
@@ -62,7 +61,6 @@ export async function openDatabase(target: string | DatabaseOptions): Promise<Da
     await sql`select 1`.execute(database.db)
   } catch (error) {
     await database.destroy().catch(() => {})
-    database.sqlite?.close()
     const where =
       database.path ?? (typeof target === 'string' ? redactUrl(target) : 'the configured database')
     throw new MonlightConfigError(`Cannot use the database at ${where}: ${(error as Error).message}`, {

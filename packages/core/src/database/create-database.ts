@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { Kysely, SqliteDialect } from 'kysely'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import { MonlightConfigError } from '../errors.js'
 import { createPGliteDialect, type PGliteLike } from './pglite-dialect.js'
 
@@ -159,7 +159,6 @@ async function openPostgres(config: string | Record<string, unknown>, max: numbe
   const pool = new pg.Pool({ max, ...poolConfig, types })
   // An idle client that loses its connection emits 'error' on the pool; unhandled, it would crash the process.
   pool.on('error', () => {})
-  const { PostgresDialect } = await import('kysely')
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) })
   return {
     db,

@@ -118,4 +118,3 @@ describe('migrate from two processes at once', () => {
     }
   }, 60_000)
 })
-

@@ -10,14 +10,28 @@ export function payloadTooLarge(limit: number): MonlightError {
 }
 
 /**
+ * The request's declared Content-Length, after checking it against `limit` (413 when over). `null` when the
+ * body has no declared length (chunked or none).
+ */
+export function checkDeclaredLength(event: H3Event, limit: number): string | null {
+  const declared = event.req.headers.get('content-length')
+  if (declared !== null && Number(declared) > limit) throw payloadTooLarge(limit)
+  return declared
+}
+
+/**
  * Reads the request body as text, enforcing the body limit of the route (or app). A declared Content-Length
  * is checked before reading; a body without one (chunked) is counted while it streams and cut off at the limit.
  */
 export function readText(event: H3Event, options: { limit?: number } = {}): Promise<string> {
   const limit = options.limit ?? getRequestState(event).bodyLimit
-  if (bodyAlreadyRead(event)) return Promise.reject(bodyAlreadyReadError())
-  const declared = event.req.headers.get('content-length')
-  if (declared !== null && Number(declared) > limit) return Promise.reject(payloadTooLarge(limit))
+  let declared: string | null
+  try {
+    if (bodyAlreadyRead(event)) throw bodyAlreadyReadError()
+    declared = checkDeclaredLength(event, limit)
+  } catch (error) {
+    return Promise.reject(error)
+  }
   // Node's HTTP parser enforces a declared length, so the buffered read is safe; otherwise count as it streams.
   // (Plain promise chains, no async/await: this is on every ingest request's path.)
   const text = declared !== null ? event.req.text() : readLimitedStream(event.req.body, limit)

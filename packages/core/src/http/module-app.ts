@@ -4,7 +4,7 @@ import { resolveOptions } from '../config.js'
 import { MonlightError } from '../errors.js'
 import { type Logger, silentLogger } from '../logger.js'
 import { createApiKeyVerifier, readApiKey } from './auth.js'
-import { payloadTooLarge } from './body.js'
+import { checkDeclaredLength } from './body.js'
 import { createRateLimiter, type RateLimiter } from './rate-limit.js'
 import { renderError } from './render-error.js'
 import {
@@ -108,8 +108,8 @@ export function createModuleApp(input: ModuleAppOptions): H3 {
       }
       limits?.enforce(event, state, options.trustProxy)
     }
-    const declared = event.req.headers.get('content-length')
-    if (declared !== null && Number(declared) > state.bodyLimit) throw payloadTooLarge(state.bodyLimit)
+    // Refuse an oversized body before routing, as upstream, even on routes that never read it.
+    checkDeclaredLength(event, state.bodyLimit)
     return next()
   })
 
