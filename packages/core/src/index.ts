@@ -54,6 +54,14 @@ export {
 } from './http/rate-limit.js'
 export { renderError, toMonlightError } from './http/render-error.js'
 export { parseInput } from './http/validate.js'
+export type {
+  ErrorIngest,
+  ErrorIngestResult,
+  ErrorReport,
+  MetricPoint,
+  MetricsIngest,
+  MetricType,
+} from './ingest.js'
 export { createScheduler, type Job, type Scheduler, type SchedulerOptions } from './jobs/scheduler.js'
 export {
   createLogger,
@@ -66,3 +74,4 @@ export {
   silentLogger,
 } from './logger.js'
 export type { MonlightModule } from './module.js'
+export { findUiDir, mountUi, type UiOptions } from './ui/serve-ui.js'

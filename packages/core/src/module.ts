@@ -1,13 +1,16 @@
 import type { H3 } from 'h3'
 import type { MigrateResult } from './database/migrate.js'
+import type { ErrorIngest } from './ingest.js'
 
 /**
  * What every Monlight module (`createErrors()`, `createLogs()`, ...) hands its host. Nothing runs on import or
  * construction: the host migrates, mounts the router and starts the background jobs when it chooses.
  */
-export interface MonlightModule {
+export interface MonlightModule<Service = unknown> {
   /** `errors`, `logs`, `metrics` or `relay`. */
   readonly name: string
+  /** The in-process API, e.g. the errors module's service implements {@link ErrorIngest}. */
+  readonly service?: Service
   /** The module's h3 app; its routes are relative to the module root. */
   readonly router: H3
   /** The router as a fetch handler: `(Request) => Promise<Response>`. */

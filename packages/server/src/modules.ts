@@ -1,5 +1,9 @@
 import type { Database, Logger, MonlightModule } from '@monlight/core'
-import { createPlaceholderModule } from './placeholder-module.js'
+import type { Env } from './config.js'
+import { createErrorsSlot } from './modules/errors.js'
+import { createLogsSlot } from './modules/logs.js'
+import { createMetricsSlot } from './modules/metrics.js'
+import { createRelaySlot } from './modules/relay.js'
 
 /** What the server hands a module factory. */
 export interface ModuleContext {
@@ -10,6 +14,10 @@ export interface ModuleContext {
   /** Keys accepted in `X-API-Key`; never empty. */
   apiKeys: string[]
   logger: Logger
+  /** The environment, for the module's own variables (upstream names such as `SMTP_HOST`). */
+  env: Env
+  /** The modules built before this one, by name (the relay forwards to `errors` and `metrics` in-process). */
+  modules: ReadonlyMap<string, MonlightModule>
 }
 
 /** One module of the standalone stack: where it listens by default, where its SQLite file lives, how to build it. */
@@ -24,37 +32,34 @@ export interface ModuleSlot {
   create(context: ModuleContext): MonlightModule | Promise<MonlightModule>
 }
 
-/**
- * The modules `monlight` runs, in banner order. Plugging a real module in is one line, e.g.
- * `create: (ctx) => createErrors({ db: ctx.database.db, apiKeys: ctx.apiKeys, logger: ctx.logger })`.
- */
+/** The modules `monlight` runs, in banner order; each `create` lives in `./modules/<name>.ts`. */
 export const MODULES: readonly ModuleSlot[] = [
   {
     name: 'errors',
     title: 'Error tracking',
     defaultPort: 5010,
     file: 'errors.sqlite',
-    create: createPlaceholderModule,
+    create: createErrorsSlot,
   },
   {
     name: 'logs',
     title: 'Log viewer',
     defaultPort: 5011,
     file: 'logs.sqlite',
-    create: createPlaceholderModule,
+    create: createLogsSlot,
   },
   {
     name: 'metrics',
     title: 'Metrics',
     defaultPort: 5012,
     file: 'metrics.sqlite',
-    create: createPlaceholderModule,
+    create: createMetricsSlot,
   },
   {
     name: 'relay',
     title: 'Browser relay',
     defaultPort: 5013,
     file: 'relay.sqlite',
-    create: createPlaceholderModule,
+    create: createRelaySlot,
   },
 ]

@@ -1,7 +1,7 @@
 import { createLogger, type Logger, MonlightConfigError, type MonlightModule } from '@monlight/core'
 import { toNodeListener } from '@monlight/core/adapters/node'
 import { type ApiKeys, resolveApiKeys } from './api-key.js'
-import { resolveServerConfig, type ServerConfig, type ServerConfigInput } from './config.js'
+import { type Env, resolveServerConfig, type ServerConfig, type ServerConfigInput } from './config.js'
 import { type HttpServer, listen } from './http-server.js'
 import { MODULES, type ModuleSlot } from './modules.js'
 import { createRootApp } from './root-app.js'
@@ -18,6 +18,8 @@ export interface StartServerOptions {
   modules?: readonly ModuleSlot[]
   /** Default {@link DEFAULT_SHUTDOWN_GRACE_MS}. */
   shutdownGraceMs?: number
+  /** Where modules read their own variables (`SMTP_HOST`, `RETENTION_DAYS`, ...). Default `process.env`. */
+  env?: Env
 }
 
 /** A running standalone stack. */
@@ -64,7 +66,7 @@ export async function startServer(
   }
 
   const apiKeys = resolveApiKeys(config, logger)
-  const stack = await openStack(config, slots, apiKeys.keys, logger)
+  const stack = await openStack(config, slots, apiKeys.keys, logger, options.env)
   const servers: HttpServer[] = []
   try {
     await stack.migrate()

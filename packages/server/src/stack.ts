@@ -1,6 +1,7 @@
 import type { Logger, MigrateResult, MonlightModule } from '@monlight/core'
+import type { Env } from './config.js'
 import { type ModuleDatabases, openDatabases } from './databases.js'
-import type { ModuleSlot } from './modules.js'
+import type { ModuleContext, ModuleSlot } from './modules.js'
 
 /** A module with the slot it was built from. */
 export interface StackModule {
@@ -24,16 +25,19 @@ export async function openStack(
   slots: readonly ModuleSlot[],
   apiKeys: readonly string[],
   logger: Logger,
+  env: Env = process.env,
 ): Promise<Stack> {
   const databases = await openDatabases(config, slots)
   const modules: StackModule[] = []
   try {
     for (const slot of slots) {
-      const context = {
+      const context: ModuleContext = {
         name: slot.name,
         database: databases.get(slot.name),
         apiKeys: [...apiKeys],
         logger: logger.child(slot.name),
+        env,
+        modules: new Map(modules.map(({ slot, module }) => [slot.name, module])),
       }
       modules.push({ slot, module: await slot.create(context) })
     }

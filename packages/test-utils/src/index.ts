@@ -9,6 +9,13 @@ export {
   TEST_PREFIX,
 } from './adapters.js'
 export {
+  type BrowserContext,
+  CHROMIUM_PATH,
+  describeBrowser,
+  launchBrowser,
+  SCREENSHOT_DIR,
+} from './browser.js'
+export {
   createTestDatabase,
   createTestSchema,
   DIALECTS,

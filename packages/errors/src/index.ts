@@ -1,0 +1,4 @@
+/**
+ * @module @monlight/errors
+ */
+export const MODULE_NAME = 'errors'

@@ -1,0 +1,4 @@
+/**
+ * @module @monlight/logs
+ */
+export const MODULE_NAME = 'logs'

@@ -1,0 +1,4 @@
+/**
+ * @module @monlight/metrics
+ */
+export const MODULE_NAME = 'metrics'
