@@ -45,15 +45,16 @@ export interface ServerProcess {
   stop(): void
 }
 
-/** Starts a server script from bench/servers in its own process; it prints its URL on its first line. */
-export async function startServer(script: string): Promise<ServerProcess> {
+/**
+ * Starts a server script from bench/servers in its own process; it prints its URL on its first line. `env` is
+ * added to the child's environment.
+ */
+export async function startServer(script: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const file = fileURLToPath(new URL(`./servers/${script}`, import.meta.url))
   const child: ChildProcess = spawn(
     process.execPath,
     ['--conditions=@monlight/source', '--import', 'tsx', file],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   )
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)))

@@ -40,6 +40,11 @@ export interface MetricPoint {
   project?: string
   /** ISO 8601 or epoch ms; default now. */
   timestamp?: string | number
+  /**
+   * Histograms only: how many observations of `value` this point stands for (default 1). The Node SDK sends
+   * pre-aggregated histograms this way.
+   */
+  count?: number
 }
 
 /** Implemented by `@monlight/metrics` (its `service`). Invalid points are rejected with a `MonlightError`. */

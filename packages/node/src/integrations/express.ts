@@ -1,0 +1,91 @@
+/**
+ * @module @monlight/node/express
+ *
+ * One line for Express 5: request count and latency per route template, and unhandled errors reported with their
+ * request context.
+ *
+ * @example
+ * import { setupMonlight } from '@monlight/node/express'
+ * const app = express()
+ * setupMonlight(app, { errorTrackerUrl: 'http://localhost:5010', metricsCollectorUrl: 'http://localhost:5012', apiKey })
+ */
+import { toExpressMiddleware } from '@monlight/core/adapters/express'
+import type { ErrorRequestHandler, Express, Request, RequestHandler } from 'express'
+import { isServerError, recordRequest, secondsSince } from '../request-metrics.js'
+import { createMonlight, embeddedMounts, type Monlight, type MonlightSetupOptions } from '../setup.js'
+
+export type { Monlight, MonlightSetupOptions } from '../setup.js'
+
+/**
+ * Adds Monlight to an Express app: call it before your routes. The error reporter is placed in front of your own
+ * error handlers when the first request arrives (after every route is registered), and passes the error on, so
+ * your handlers still decide the response. Embedded modules are mounted first, before any body parser.
+ */
+export function setupMonlight(app: Express, options: MonlightSetupOptions): Monlight {
+  const monlight = createMonlight(options)
+  for (const [path, module] of embeddedMounts(monlight, options.embedded))
+    app.use(path, toExpressMiddleware(module.router))
+  const errorHandler = monlightErrorHandler(monlight)
+  let placed = false
+  app.use((req, res, next) => {
+    if (!placed) {
+      placed = true
+      placeErrorHandler(app, errorHandler)
+    }
+    monlightMiddleware(monlight)(req, res, next)
+  })
+  return monlight
+}
+
+/** Records `http_requests_total` and `http_request_duration_seconds` for each request. */
+export function monlightMiddleware(monlight: Monlight): RequestHandler {
+  const metrics = monlight.metricsClient
+  const skip = monlight.mountPath ? `${monlight.mountPath}/` : undefined
+  return (req, res, next) => {
+    if (!metrics || (skip && req.originalUrl.startsWith(skip))) return next()
+    const start = performance.now()
+    res.once('finish', () => {
+      recordRequest(metrics, {
+        method: req.method,
+        route: routeTemplate(req),
+        path: req.originalUrl,
+        status: res.statusCode,
+        seconds: secondsSince(start),
+      })
+    })
+    next()
+  }
+}
+
+/** Reports server errors (no status, or ≥ 500) with the request, then passes them to the next error handler. */
+export function monlightErrorHandler(monlight: Monlight): ErrorRequestHandler {
+  return (error, req, _res, next) => {
+    if (monlight.errorClient && isServerError(error)) {
+      monlight.errorClient.capture(error, {
+        url: `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`,
+        method: req.method,
+        headers: req.headers,
+        extra: { route: routeTemplate(req), params: req.params, query: req.query },
+      })
+    }
+    next(error)
+  }
+}
+
+function routeTemplate(req: Request): string | undefined {
+  const path = (req.route as { path?: unknown } | undefined)?.path
+  return typeof path === 'string' ? `${req.baseUrl}${path}` : undefined
+}
+
+interface Layer {
+  handle: { length: number }
+}
+
+/** Puts the handler before the first error handler (4 arguments) registered after it, or last. */
+function placeErrorHandler(app: Express, handler: ErrorRequestHandler): void {
+  app.use(handler)
+  const stack = (app as unknown as { router: { stack: Layer[] } }).router.stack
+  const ours = stack.pop() as Layer
+  const firstErrorHandler = stack.findIndex((layer) => layer.handle.length === 4)
+  stack.splice(firstErrorHandler === -1 ? stack.length : firstErrorHandler, 0, ours)
+}
