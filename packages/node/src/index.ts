@@ -4,6 +4,8 @@
  * The Node counterpart of the upstream Python client: an error client, a buffered metrics client and process
  * metrics. Framework setup lives in `@monlight/node/express`, `/koa`, `/hono` and `/http`.
  */
+
+export { type Embedded, type EmbedOptions, embedMonlight } from './embed.js'
 export { type DescribedError, describeError } from './errors/describe-error.js'
 export { ErrorClient, type ErrorClientOptions, type RequestContext } from './errors/error-client.js'
 export { DEFAULT_EXCLUDED_HEADERS, DEFAULT_SCRUB_KEYS, FILTERED } from './errors/scrub.js'

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -89,6 +89,17 @@ describe('monlight start (port per module)', () => {
     const res = await fetch(`${cli.urls.relay}api/nothing`, { headers: { 'x-api-key': firstKey! } })
     expect(res.status).toBe(404)
     expect((await cli.stop('SIGINT')).code).toBe(0)
+  })
+
+  it('reads settings from --config, under the environment', async () => {
+    const dir = tempDir()
+    const config = join(dir, 'monlight.json')
+    writeFileSync(config, JSON.stringify({ MONLIGHT_API_KEY: 'file-key', MONLIGHT_PORTS: '0,0,0,0' }))
+    const cli = await startCli(['--config', config, '--data-dir', dir])
+    expect(cli.banner).toContain('API key: from MONLIGHT_API_KEY\n')
+    const res = await fetch(`${cli.urls.errors}api/nothing`, { headers: { 'x-api-key': 'file-key' } })
+    expect(res.status).toBe(404)
+    expect((await cli.stop()).code).toBe(0)
   })
 
   it('takes the key from MONLIGHT_API_KEY without printing it', async () => {

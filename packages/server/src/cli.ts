@@ -6,6 +6,7 @@ import type { CommandIO } from './commands/io.js'
 import { runMigrate } from './commands/migrate.js'
 import { runStart } from './commands/start.js'
 import { loadConfig } from './config.js'
+import { withConfigFile } from './config-file.js'
 import { usage } from './help.js'
 import { type ConfigFlags, OPTIONS } from './options.js'
 import { packageVersion } from './version.js'
@@ -41,10 +42,11 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     const value = args.values[option.flag]
     if (value !== undefined) flags[option.key] = value
   }
-  const { config, warnings } = loadConfig({ flags, env: process.env })
+  const env = withConfigFile(process.env, flags.config)
+  const { config, warnings } = loadConfig({ flags, env })
   const logger = createLogger({ level: config.logLevel, name: 'monlight' })
   for (const warning of warnings) logger.warn(warning)
-  const io: CommandIO = { out: (text) => process.stdout.write(text), logger, cwd: process.cwd() }
+  const io: CommandIO = { out: (text) => process.stdout.write(text), logger, cwd: process.cwd(), env }
 
   if (command === 'start') {
     await runStart(config, io)

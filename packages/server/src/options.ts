@@ -4,6 +4,14 @@
  */
 export const OPTIONS = [
   {
+    key: 'config',
+    flag: '--config',
+    arg: '<file>',
+    env: ['MONLIGHT_CONFIG'],
+    fallback: undefined,
+    help: "A .env or .json file of these variables (and the modules' ones); the environment wins over it",
+  },
+  {
     key: 'dataDir',
     flag: '--data-dir',
     arg: '<dir>',

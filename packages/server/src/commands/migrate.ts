@@ -11,7 +11,7 @@ export async function runMigrate(config: ServerConfig, io: CommandIO): Promise<v
   // Modules are built with their routers, which want a key; migrating needs none, so a throwaway key avoids
   // creating the key file as a side effect.
   const apiKeys = config.apiKeys.length > 0 ? config.apiKeys : [generateApiKey()]
-  const stack = await openStack(config, MODULES, apiKeys, io.logger)
+  const stack = await openStack(config, MODULES, apiKeys, io.logger, io.env)
   try {
     const results = await stack.migrate()
     const where = config.databaseUrl

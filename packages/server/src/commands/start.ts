@@ -7,7 +7,7 @@ import type { CommandIO } from './io.js'
 
 /** `monlight start`: run until SIGTERM or SIGINT. */
 export async function runStart(config: ServerConfig, io: CommandIO): Promise<void> {
-  const server = await startServer(config, { logger: io.logger })
+  const server = await startServer(config, { logger: io.logger, env: io.env })
   // performance.now() counts from process start, so this includes loading the code.
   io.out(formatBanner(server, { version: packageVersion(), readyMs: performance.now(), cwd: io.cwd }))
   exitOnSignals(() => server.close(), io.logger)
