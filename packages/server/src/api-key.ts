@@ -45,6 +45,11 @@ export function resolveApiKeys(
   return { keys: [key], origin: 'generated', file }
 }
 
+/** The configured key, else the one saved in the data dir; undefined when there is neither (nothing is created). */
+export function existingApiKey(config: { apiKeys: readonly string[]; dataDir: string }): string | undefined {
+  return config.apiKeys[0] ?? readKeyFile(join(resolve(config.dataDir), API_KEY_FILE), silentLogger)
+}
+
 /** `ml_` and 32 characters of crypto-random base64url (192 bits). */
 export function generateApiKey(): string {
   return `ml_${randomBytes(24).toString('base64url')}`

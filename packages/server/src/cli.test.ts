@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -102,6 +102,59 @@ describe('monlight start (port per module)', () => {
     expect((await cli.stop()).code).toBe(0)
   })
 
+  it('keys create and sourcemaps upload work next to the running server', async () => {
+    const dir = tempDir()
+    const cli = await startCli(['--ports', '0,0,0,0', '--data-dir', dir], { env: { API_KEY: 'cli-key' } })
+    const created = await runCli([
+      'keys',
+      'create',
+      'shop',
+      '--origins',
+      'https://shop.example',
+      '--data-dir',
+      dir,
+    ])
+    expect(created.code, created.stderr).toBe(0)
+    const publicKey = /Created DSN key ([0-9a-f]{32}) for project shop/.exec(created.stdout)?.[1]
+    expect(publicKey).toBeDefined()
+    const keys = await fetch(`${cli.urls.relay}api/dsn-keys`, { headers: { 'x-api-key': 'cli-key' } })
+    expect(await keys.text()).toContain(publicKey!)
+
+    const dist = join(tempDir(), 'dist')
+    mkdirSync(join(dist, 'js'), { recursive: true })
+    writeFileSync(
+      join(dist, 'js', 'app.js.map'),
+      '{"version":3,"sources":["app.ts"],"names":[],"mappings":"AAAA"}',
+    )
+    const upload = await runCli(
+      [
+        'sourcemaps',
+        'upload',
+        dist,
+        '--release',
+        '1.0.0',
+        '--project',
+        'shop',
+        '--url-prefix',
+        '/static',
+        '--url',
+        cli.urls.relay!,
+      ],
+      { env: { API_KEY: 'cli-key' } },
+    )
+    expect(upload.code, upload.stderr).toBe(0)
+    expect(upload.stdout).toContain('Uploaded 1 source map(s) for shop 1.0.0:\n  /static/js/app.js')
+    const maps = await fetch(`${cli.urls.relay}api/source-maps?project=shop`, {
+      headers: { 'x-api-key': 'cli-key' },
+    })
+    expect(await maps.text()).toContain('/static/js/app.js')
+    expect((await cli.stop()).code).toBe(0)
+
+    const missing = await runCli(['sourcemaps', 'upload', dist, '--project', 'shop'])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain('needs --release')
+  })
+
   it('takes the key from MONLIGHT_API_KEY without printing it', async () => {
     const cli = await startCli(['--ports', '0,0,0,0', '--data-dir', tempDir()], {
       env: { MONLIGHT_API_KEY: 'first-key,second-key' },
@@ -159,7 +212,15 @@ describe.concurrent('monlight commands and errors', () => {
       expect(result.stdout).toContain(option.flag)
       for (const name of option.env) expect(result.stdout).toContain(name)
     }
-    for (const command of ['start', 'migrate', 'backup <dir>']) expect(result.stdout).toContain(command)
+    for (const command of [
+      'start',
+      'migrate',
+      'backup <dir>',
+      'keys create <project>',
+      'sourcemaps upload <dir>',
+    ]) {
+      expect(result.stdout).toContain(command)
+    }
   })
 
   it('--version prints the package version', async ({ expect }) => {

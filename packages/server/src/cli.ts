@@ -3,20 +3,28 @@ import { createLogger, MonlightConfigError } from '@monlight/core'
 import { parseArgv, UsageError } from './argv.js'
 import { runBackup } from './commands/backup.js'
 import type { CommandIO } from './commands/io.js'
+import { runKeysCreate } from './commands/keys.js'
 import { runMigrate } from './commands/migrate.js'
+import { runSourceMapsUpload } from './commands/sourcemaps.js'
 import { runStart } from './commands/start.js'
 import { loadConfig } from './config.js'
 import { withConfigFile } from './config-file.js'
-import { usage } from './help.js'
+import { SYNOPSIS, usage } from './help.js'
 import { type ConfigFlags, OPTIONS } from './options.js'
 import { packageVersion } from './version.js'
 
-const COMMANDS: Record<string, number> = { start: 0, migrate: 0, backup: 1 }
+/** Commands and how many arguments each takes. */
+const COMMANDS: Record<string, number> = { start: 0, migrate: 0, backup: 1, keys: 2, sourcemaps: 2 }
+/** Flags of one command only. */
+const COMMAND_FLAGS: Record<string, readonly string[]> = {
+  keys: ['--origins'],
+  sourcemaps: ['--release', '--project', '--url-prefix', '--url'],
+}
 
 /** Runs `monlight`; returns the exit code, or undefined while the server keeps running. */
 async function main(argv: readonly string[]): Promise<number | undefined> {
   const args = parseArgv(argv, {
-    values: OPTIONS.map((option) => option.flag),
+    values: [...OPTIONS.map((option) => option.flag), ...Object.values(COMMAND_FLAGS).flat()],
     switches: ['--help', '--version'],
     aliases: { '-h': '--help' },
   })
@@ -32,10 +40,17 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   const [command = 'start', ...rest] = args.positionals
   const arity = COMMANDS[command]
   if (arity === undefined) throw new UsageError(`Unknown command '${command}'`)
-  if (command === 'backup' && rest.length === 0) {
-    throw new UsageError('backup needs a folder: monlight backup <dir>')
-  }
+  if (rest.length < arity) throw new UsageError(`${command} needs: monlight ${SYNOPSIS[command]}`)
   if (rest.length > arity) throw new UsageError(`Unexpected argument '${rest[arity]}' after '${command}'`)
+  if (command === 'keys' && rest[0] !== 'create')
+    throw new UsageError(`Unknown keys command '${rest[0]}': monlight ${SYNOPSIS.keys}`)
+  if (command === 'sourcemaps' && rest[0] !== 'upload') {
+    throw new UsageError(`Unknown sourcemaps command '${rest[0]}': monlight ${SYNOPSIS.sourcemaps}`)
+  }
+  for (const [owner, names] of Object.entries(COMMAND_FLAGS)) {
+    const misplaced = names.find((name) => owner !== command && args.values[name] !== undefined)
+    if (misplaced) throw new UsageError(`Option ${misplaced} belongs to 'monlight ${SYNOPSIS[owner]}'`)
+  }
 
   const flags: ConfigFlags = {}
   for (const option of OPTIONS) {
@@ -53,7 +68,21 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     return undefined
   }
   if (command === 'migrate') await runMigrate(config, io)
-  else await runBackup(config, rest[0]!, io)
+  else if (command === 'backup') await runBackup(config, rest[0]!, io)
+  else if (command === 'keys') await runKeysCreate(config, rest[1]!, args.values['--origins'], io)
+  else {
+    await runSourceMapsUpload(
+      config,
+      {
+        dir: rest[1]!,
+        release: args.values['--release'],
+        project: args.values['--project'],
+        urlPrefix: args.values['--url-prefix'],
+        url: args.values['--url'],
+      },
+      io,
+    )
+  }
   return 0
 }
 

@@ -1,5 +1,14 @@
 import { OPTIONS } from './options.js'
 
+/** Each command's synopsis, for `--help` and usage errors. */
+export const SYNOPSIS: Record<string, string> = {
+  start: 'start',
+  migrate: 'migrate',
+  backup: 'backup <dir>',
+  keys: 'keys create <project> [--origins <a,b>]',
+  sourcemaps: 'sourcemaps upload <dir> --release <r> --project <p> [--url-prefix </static>] [--url <relay>]',
+}
+
 /** `monlight --help`: commands, then every option with its variables and default. */
 export function usage(version: string): string {
   const width = Math.max(...OPTIONS.map((option) => `${option.flag} ${option.arg}`.length)) + 2
@@ -18,6 +27,10 @@ Commands:
   start          Run the server (default)
   migrate        Apply pending database migrations, then exit
   backup <dir>   Copy each module's SQLite database into <dir> (safe while the server runs)
+  keys create <project> [--origins <a,b>]
+                 Create a DSN key for the browser SDK (allowed origins optional)
+  sourcemaps upload <dir> --release <r> --project <p> [--url-prefix </static>] [--url <relay>]
+                 Upload every .map below <dir> to a running relay (default http://localhost:5013)
 
 Options (a flag wins over its environment variable):
 ${options.join('\n')}

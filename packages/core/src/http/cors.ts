@@ -25,6 +25,8 @@ export interface CorsOptions {
   allowHeaders?: readonly string[]
   /** Preflight cache lifetime in seconds. Default 86 400. */
   maxAge?: number
+  /** Response headers scripts may read. Default `['Retry-After']`, so a client can honour a `429`. */
+  exposeHeaders?: readonly string[]
 }
 
 /**
@@ -35,6 +37,7 @@ export function createCors(options: CorsOptions): { handle(event: H3Event): Resp
   const methods = (options.methods ?? ['POST', 'OPTIONS']).join(', ')
   const allowHeaders = (options.allowHeaders ?? ['Content-Type']).join(', ')
   const maxAge = String(options.maxAge ?? 86_400)
+  const exposeHeaders = (options.exposeHeaders ?? ['Retry-After']).join(', ')
   return {
     handle(event) {
       const origin = event.req.headers.get('origin')
@@ -44,7 +47,10 @@ export function createCors(options: CorsOptions): { handle(event: H3Event): Resp
       event.res.headers.set('access-control-allow-origin', origin)
       const isPreflight =
         event.req.method === 'OPTIONS' && event.req.headers.has('access-control-request-method')
-      if (!isPreflight) return undefined
+      if (!isPreflight) {
+        if (exposeHeaders) event.res.headers.set('access-control-expose-headers', exposeHeaders)
+        return undefined
+      }
       return new Response(null, {
         status: 204,
         headers: {

@@ -1,0 +1,166 @@
+/**
+ * The browser relay. (1) Browser error ingest through the relay into the in-process error store (SQLite file)
+ * vs bare node:http answering a POST of the same size, alternating rounds; the figure is relay req/s ÷ bare req/s.
+ * (2) Deobfuscating a 50-frame Chrome stack against a ~1 MiB source map through `service.ingestError`: first
+ * (parse the map) and cached, as ratios to one `JSON.parse` of the same map.
+ */
+import { performance } from 'node:perf_hooks'
+import { createDatabase, type ErrorReport } from '@monlight/core'
+import { createRelay } from '@monlight/relay'
+import { SourceMapGenerator } from 'source-map'
+import { fmt, load, median, startServer } from './lib.js'
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+
+// ---------------------------------------------------------------- (1) ingest over HTTP
+const body = JSON.stringify({
+  type: 'TypeError',
+  message: "Cannot read properties of undefined (reading 'id')",
+  stack:
+    "TypeError: Cannot read properties of undefined (reading 'id')\n    at onClick (https://app.example.com/static/app.min.js:1:2345)\n    at HTMLButtonElement.n (https://app.example.com/static/app.min.js:1:999)",
+  url: 'https://app.example.com/dashboard',
+  user_agent:
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36',
+  session_id: '0b5f6c1e-9a43-4c2e-8d7f-1f2a3b4c5d6e',
+  context: { user_id: 'u-42' },
+  timestamp: '2026-11-25T10:00:00.000Z',
+})
+const servers = [
+  {
+    label: 'bare node:http',
+    server: await startServer('bare-node.ts'),
+    path: '/api/ingest',
+    headers: { 'x-api-key': 'bench-key' },
+    runs: [] as number[],
+  },
+  {
+    label: 'relay → errors',
+    server: await startServer('relay-ingest.ts'),
+    path: '/api/browser/errors',
+    headers: { 'x-monlight-key': 'bench-dsn', origin: 'https://app.example.com' },
+    runs: [] as number[],
+  },
+  {
+    label: 'relay → no-op',
+    server: await startServer('relay-ingest.ts', { RELAY_BENCH_SINK: '1' }),
+    path: '/api/browser/errors',
+    headers: { 'x-monlight-key': 'bench-dsn', origin: 'https://app.example.com' },
+    runs: [] as number[],
+  },
+]
+try {
+  for (const { server, path, headers } of servers) {
+    await load({
+      url: server.url + path,
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...headers },
+      duration: 2,
+    })
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const { server, path, headers, runs } of servers) {
+      const result = await load({
+        url: server.url + path,
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...headers },
+      })
+      if (result.errors > 0 || result.non2xx > 0)
+        throw new Error(`failed requests: ${JSON.stringify(result)}`)
+      runs.push(result.requestsPerSecond)
+    }
+  }
+  const baseline = median(servers[0]!.runs)
+  console.log(`browser error ingest: body ${Buffer.byteLength(body)} bytes, ${ROUNDS} rounds, 32 connections`)
+  for (const { label, server, runs } of servers) {
+    console.log(
+      `${label.padEnd(16)} ${fmt(median(runs)).padStart(7)} req/s  ×${(median(runs) / baseline).toFixed(2)}  (${runs.map(fmt).join(' / ')})  RSS ${fmt(server.rssMiB())} MiB`,
+    )
+  }
+} finally {
+  for (const { server } of servers) server.stop()
+}
+
+// ---------------------------------------------------------------- (2) deobfuscation
+const LINES = 400
+const SEGMENTS = 120
+const generator = new SourceMapGenerator({ file: 'app.min.js' })
+const sources = Array.from({ length: 40 }, (_, i) => `src/module-${i}.ts`)
+for (let line = 1; line <= LINES; line++) {
+  for (let segment = 0; segment < SEGMENTS; segment++) {
+    generator.addMapping({
+      generated: { line, column: segment * 40 },
+      original: { line: ((line * 7 + segment) % 750) + 1, column: segment % 60 },
+      source: sources[(line + segment) % sources.length]!,
+      name: segment % 3 === 0 ? `fn${segment}` : undefined,
+    })
+  }
+}
+// Original sources embedded, as bundlers do by default: the enclosing-function lookup reads them.
+for (const source of sources) {
+  const lines: string[] = []
+  for (let i = 0; lines.length < 750; i++)
+    lines.push(
+      `export function ${source.slice(4, -3).replace('-', '_')}_fn${i}(input) {`,
+      '  return transform(input)',
+      '}',
+    )
+  generator.setSourceContent(source, lines.join('\n'))
+}
+const mapContent = generator.toString()
+const frames = Array.from(
+  { length: 50 },
+  (_, i) =>
+    `    at f${i} (https://app.example.com/static/app.min.js:${1 + ((i * 37) % LINES)}:${1 + ((i * 997) % (SEGMENTS * 40))})`,
+)
+const stack = `TypeError: boom\n${frames.join('\n')}`
+
+const parseStart = performance.now()
+JSON.parse(mapContent)
+const parseMs = performance.now() - parseStart
+
+const reports: ErrorReport[] = []
+const relay = createRelay({
+  database: await createDatabase({ sqlite: ':memory:' }),
+  apiKeys: ['bench-key'],
+  forward: {
+    errors: {
+      ingest: async (report) => {
+        reports.push(report)
+        return { status: 'created', id: 1, fingerprint: 'x' }
+      },
+    },
+    metrics: { ingest: async (points) => ({ count: points.length }) },
+  },
+})
+await relay.migrate()
+await relay.service.putSourceMap({
+  project: 'bench',
+  release: '1',
+  file_url: '/static/app.min.js',
+  map_content: mapContent,
+})
+const key = await relay.service.createKey({ project: 'bench' })
+const browserError = { type: 'TypeError', message: 'boom', stack, release: '1' }
+
+const firstStart = performance.now()
+await relay.service.ingestError(key, browserError)
+const firstMs = performance.now() - firstStart
+if (!reports[0]!.traceback.includes('src/module-')) throw new Error('deobfuscation did not map the frames')
+const cachedRuns: number[] = []
+for (let i = 0; i < 200; i++) {
+  const start = performance.now()
+  await relay.service.ingestError(key, browserError)
+  cachedRuns.push(performance.now() - start)
+}
+const cachedMs = median(cachedRuns)
+console.log(
+  `deobfuscation: 50 frames, map ${(Buffer.byteLength(mapContent) / 1024 / 1024).toFixed(2)} MiB (${LINES * SEGMENTS} mappings); JSON.parse of the map ${parseMs.toFixed(1)} ms`,
+)
+console.log(
+  `first (parse + map)   ${firstMs.toFixed(1).padStart(7)} ms  ×${(firstMs / parseMs).toFixed(2)} JSON.parse`,
+)
+console.log(
+  `cached                ${cachedMs.toFixed(2).padStart(7)} ms  ×${(cachedMs / parseMs).toFixed(2)} JSON.parse  (median of 200)`,
+)

@@ -1,0 +1,85 @@
+// Test helpers (excluded from the build).
+import {
+  createDatabase,
+  type Database,
+  type ErrorIngest,
+  type ErrorIngestResult,
+  type ErrorReport,
+  type MetricPoint,
+  type MetricsIngest,
+} from '@monlight/core'
+import { createRelay, type RelayModule, type RelayOptions } from '../index.js'
+
+export const ADMIN_KEY = 'test_admin_key_e2e_12345'
+export const DSN_KEY = 'dsn-key-of-the-web-project-0001'
+
+/** An in-process error store that records what the relay forwards, answering like the error tracker. */
+export function recordingErrors(): ErrorIngest & { reports: ErrorReport[] } {
+  const reports: ErrorReport[] = []
+  return {
+    reports,
+    async ingest(report): Promise<ErrorIngestResult> {
+      reports.push(report)
+      return { status: 'created', id: reports.length, fingerprint: 'f'.repeat(32) }
+    },
+  }
+}
+
+export function recordingMetrics(): MetricsIngest & { points: MetricPoint[] } {
+  const points: MetricPoint[] = []
+  return {
+    points,
+    async ingest(batch) {
+      points.push(...batch)
+      return { count: batch.length }
+    },
+  }
+}
+
+export interface TestRelay {
+  relay: RelayModule
+  errors: ReturnType<typeof recordingErrors>
+  metrics: ReturnType<typeof recordingMetrics>
+  database: Database
+}
+
+/** A migrated relay on `database` (default: SQLite in memory) forwarding into recorders, with one seeded key. */
+export async function createTestRelay(
+  overrides: Partial<RelayOptions> = {},
+  database?: Database,
+): Promise<TestRelay> {
+  const db = database ?? (await createDatabase({ sqlite: ':memory:' }))
+  const errors = recordingErrors()
+  const metrics = recordingMetrics()
+  const relay = createRelay({
+    database: db,
+    apiKeys: [ADMIN_KEY],
+    corsOrigins: ['http://localhost:3000', 'https://*.example.com'],
+    dsnKeys: [{ project: 'web', publicKey: DSN_KEY }],
+    forward: { errors, metrics },
+    ...overrides,
+  })
+  await relay.migrate()
+  return { relay, errors, metrics, database: db }
+}
+
+/** A fetch app that waits for an async setup, for describeAdapters (whose factory is synchronous). */
+export function lazyApp(ready: Promise<{ fetch(request: Request): Promise<Response> }>) {
+  return { fetch: async (request: Request) => (await ready).fetch(request) }
+}
+
+/** A browser error as the SDK sends it (contract §8.2). */
+export function browserError(overrides: Record<string, unknown> = {}) {
+  return {
+    type: 'TypeError',
+    message: "Cannot read properties of undefined (reading 'id')",
+    stack:
+      "TypeError: Cannot read properties of undefined (reading 'id')\n    at onClick (app.min.js:1:2345)",
+    url: 'https://example.com/dashboard',
+    user_agent: 'Mozilla/5.0',
+    session_id: 'e2e-test-session-001',
+    context: { user_id: 'u1' },
+    timestamp: '2026-11-25T10:00:00.000Z',
+    ...overrides,
+  }
+}

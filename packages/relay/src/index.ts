@@ -1,0 +1,112 @@
+/**
+ * @module @monlight/relay
+ *
+ * The browser-facing side of Monlight: DSN keys with per-project CORS and rate limits, browser error and metrics
+ * ingestion forwarded to the errors and metrics modules (in-process or over HTTP with a retry queue), and source
+ * maps that turn minified browser stacks back into original files, lines and functions.
+ */
+import { createScheduler, type MonlightModule, migrate } from '@monlight/core'
+import { type RelayOptions, resolveRelayOptions } from './options.js'
+import { createRelayRouter } from './router/router.js'
+import { migrations } from './schema/migrations.js'
+import { type Forwarder, httpForwarder, inProcessForwarder } from './service/forward.js'
+import { createRelayService, type RelayService } from './service/service.js'
+import { createSourceMapCache } from './service/source-maps.js'
+import { createRelayStore } from './store/store.js'
+
+export { type RelayOptions, relayOptionsSchema } from './options.js'
+export { migrations } from './schema/migrations.js'
+export type { DsnKey, KeySettings, RelayService } from './service/service.js'
+export { fileKeys, parseFrame } from './service/stack.js'
+export type { SourceMapSummary } from './store/store.js'
+export { type UploadOptions, type UploadResult, uploadSourceMaps } from './upload.js'
+
+export const MODULE_NAME = 'relay'
+const DAY_MS = 86_400_000
+
+export interface RelayModule extends MonlightModule<RelayService> {
+  readonly service: RelayService
+  /** Browser events waiting for a backend (HTTP forwarding only). */
+  readonly pending: number
+}
+
+/**
+ * The browser relay as a module: `migrate()` (which also seeds `dsnKeys`), then mount `router` (or call `fetch`),
+ * then `start()` the source-map retention job. Nothing runs on import or construction.
+ *
+ * @example
+ * const relay = createRelay({
+ *   database, apiKeys: [adminKey], corsOrigins: ['https://*.example.com'],
+ *   forward: { errors: errors.service, metrics: metrics.service },
+ * })
+ * await relay.migrate()
+ * app.use('/relay', toExpressMiddleware(relay.router))
+ */
+export function createRelay(input: RelayOptions & { uiDir?: string }): RelayModule {
+  const { uiDir, ...rest } = input
+  const options = resolveRelayOptions(rest)
+  const logger = options.logger.child('relay')
+  const store = createRelayStore(options.database)
+  const forwarder: Forwarder =
+    'errors' in options.forward
+      ? inProcessForwarder(options.forward.errors, options.forward.metrics, logger)
+      : httpForwarder(options.forward, logger)
+  const cache = createSourceMapCache({
+    size: options.sourceMaps.cacheSize,
+    load: (id) => store.getSourceMapContent(id),
+    logger,
+  })
+  const service = createRelayService({
+    store,
+    forwarder,
+    cache,
+    corsOrigins: options.corsOrigins,
+    maxMapBytes: options.sourceMaps.maxBytes,
+    retentionDays: options.sourceMaps.retentionDays,
+    logger,
+    now: options.now,
+  })
+  const router = createRelayRouter({
+    service,
+    apiKeys: options.apiKeys,
+    corsOrigins: options.corsOrigins,
+    rateLimit: options.rateLimit,
+    maxMapBytes: options.sourceMaps.maxBytes,
+    logger,
+    uiDir,
+  })
+
+  return {
+    name: MODULE_NAME,
+    service,
+    router,
+    fetch: async (request) => router.fetch(request),
+    async migrate() {
+      const result = await migrate(options.database.db, {
+        module: MODULE_NAME,
+        migrations,
+        dialect: options.database.dialect,
+        logger,
+      })
+      await service.seedKeys(options.dsnKeys)
+      return result
+    },
+    start() {
+      const stop = createScheduler({ name: 'relay', database: options.database, logger })
+        .add({
+          name: 'source-map-retention',
+          intervalMs: DAY_MS,
+          run: () => service.applyRetention().then(() => {}),
+        })
+        .start()
+      return async () => {
+        await stop()
+        await forwarder.close()
+        cache.clear()
+      }
+    },
+    get pending() {
+      return forwarder.pending
+    },
+  }
+}

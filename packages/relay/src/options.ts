@@ -1,0 +1,89 @@
+import {
+  type Database,
+  type ErrorIngest,
+  type Logger,
+  type MetricsIngest,
+  resolveOptions,
+  silentLogger,
+} from '@monlight/core'
+import * as z from 'zod'
+
+const positiveInt = z.int().positive()
+const MIB = 1024 * 1024
+
+const ingest = <T>(method: string, label: string) =>
+  z.custom<T>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as Record<string, unknown>)[method] === 'function',
+    `${label} must implement ${method}()`,
+  )
+
+/** Forwarding straight into modules of the same process (`@monlight/errors` / `@monlight/metrics` services). */
+const inProcessForward = z.strictObject({
+  errors: ingest<ErrorIngest>('ingest', 'forward.errors'),
+  metrics: ingest<MetricsIngest>('ingest', 'forward.metrics'),
+})
+
+/** Forwarding over HTTP to a standalone error tracker and metrics collector (upstream's deployment). */
+const httpForward = z.strictObject({
+  errorTrackerUrl: z.url(),
+  errorTrackerApiKey: z.string().min(1),
+  metricsCollectorUrl: z.url(),
+  metricsCollectorApiKey: z.string().min(1),
+  /** Per attempt. Default 5 000 ms. */
+  timeoutMs: positiveInt.default(5_000),
+  queue: z
+    .strictObject({
+      /** Events waiting for a backend at most; beyond it the relay answers 502. Default 1 000. */
+      maxSize: positiveInt.default(1_000),
+      /** Attempts per event before it is dropped (and logged). Default 20. */
+      maxAttempts: positiveInt.default(20),
+      /** First retry delay, doubled per attempt up to 60 s. Default 1 000 ms. */
+      retryDelayMs: positiveInt.default(1_000),
+    })
+    .default({ maxSize: 1_000, maxAttempts: 20, retryDelayMs: 1_000 }),
+})
+
+export const relayOptionsSchema = z.strictObject({
+  /** Open database (core's `createDatabase`); the host owns and closes it. */
+  database: z.custom<Database>(
+    (value) => typeof value === 'object' && value !== null && 'db' in value && 'dialect' in value,
+    'database must be a Database from createDatabase() of @monlight/core',
+  ),
+  /** Admin keys for `/api/dsn-keys` and `/api/source-maps` (upstream's ADMIN_API_KEY), or `false` when the host authenticates. */
+  apiKeys: z.union([z.literal(false), z.array(z.string().min(1, 'an API key must not be empty')).min(1)]),
+  logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null).default(silentLogger),
+  /** Origins allowed for every DSN key: exact origins or one-`*` patterns (upstream's CORS_ORIGINS). */
+  corsOrigins: z.array(z.string().min(1).max(256)).max(256).default([]),
+  /** Keys created at `migrate()` if missing (upstream's DSN_KEYS); an existing key keeps its project and state. */
+  dsnKeys: z
+    .array(z.strictObject({ project: z.string().min(1).max(100), publicKey: z.string().min(1).max(64) }))
+    .default([]),
+  forward: z.union([inProcessForward, httpForward]),
+  sourceMaps: z
+    .strictObject({
+      /** Largest source map accepted. Default 10 MiB. */
+      maxBytes: positiveInt.default(10 * MIB),
+      /** Source maps older than this many days are deleted (daily). Default 90. */
+      retentionDays: z.number().positive().default(90),
+      /** Parsed source maps kept in memory (their WASM memory is freed on eviction). Default 20. */
+      cacheSize: positiveInt.default(20),
+    })
+    .default({ maxBytes: 10 * MIB, retentionDays: 90, cacheSize: 20 }),
+  /** Browser requests per minute per DSN key (a key can set its own). `false`: no limit. Default 300. */
+  rateLimit: z.union([z.literal(false), positiveInt]).default(300),
+  /** The clock, for tests. */
+  now: z
+    .custom<() => number>((value) => typeof value === 'function', 'now must be a function')
+    .default(() => Date.now),
+})
+
+export type RelayOptions = z.input<typeof relayOptionsSchema>
+export type ResolvedRelayOptions = z.output<typeof relayOptionsSchema>
+export type HttpForwardOptions = z.output<typeof httpForward>
+
+export function resolveRelayOptions(input: RelayOptions): ResolvedRelayOptions {
+  return resolveOptions('@monlight/relay', relayOptionsSchema, input)
+}

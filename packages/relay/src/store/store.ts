@@ -1,0 +1,158 @@
+import type { Database } from '@monlight/core'
+import type { Kysely, Selectable } from 'kysely'
+import {
+  DSN_KEY_TABLE,
+  type DsnKeyTable,
+  type RelayTables,
+  SOURCE_MAP_TABLE,
+  type SourceMapTable,
+} from '../schema/tables.js'
+
+export type DsnKeyRow = Selectable<DsnKeyTable>
+
+/** A stored map without its content, as the list shows it. */
+export type SourceMapSummary = Omit<Selectable<SourceMapTable>, 'map_content'>
+export type NewSourceMap = Omit<Selectable<SourceMapTable>, 'id'>
+
+export type RelayStore = ReturnType<typeof createRelayStore>
+
+/** The only place with SQL. One implementation for SQLite, PGlite and PostgreSQL. */
+export function createRelayStore(database: Database) {
+  // A host's plugins (camelCase and the like) must not rewrite our queries.
+  const db = database.db.withoutPlugins() as Kysely<RelayTables>
+  // Postgres returns bigint ids and counts as strings.
+  const keyRow = (row: DsnKeyRow): DsnKeyRow => ({
+    ...row,
+    id: Number(row.id),
+    active: Number(row.active),
+    rate_limit: row.rate_limit === null ? null : Number(row.rate_limit),
+  })
+  const mapSummary = (row: SourceMapSummary): SourceMapSummary => ({
+    ...row,
+    id: Number(row.id),
+    size: Number(row.size),
+  })
+
+  return {
+    /** Inserts a key unless one with this public key exists (upstream's INSERT OR IGNORE seeding). */
+    async seedKey(key: Omit<DsnKeyRow, 'id'>): Promise<boolean> {
+      const result = await db
+        .insertInto(DSN_KEY_TABLE)
+        .values(key)
+        .onConflict((conflict) => conflict.column('public_key').doNothing())
+        .executeTakeFirst()
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
+    },
+
+    async createKey(key: Omit<DsnKeyRow, 'id'>): Promise<DsnKeyRow> {
+      const row = await db.insertInto(DSN_KEY_TABLE).values(key).returningAll().executeTakeFirstOrThrow()
+      return keyRow(row)
+    },
+
+    async listKeys(): Promise<DsnKeyRow[]> {
+      return (await db.selectFrom(DSN_KEY_TABLE).selectAll().orderBy('id').execute()).map(keyRow)
+    },
+
+    async findActiveKey(publicKey: string): Promise<DsnKeyRow | undefined> {
+      const row = await db
+        .selectFrom(DSN_KEY_TABLE)
+        .selectAll()
+        .where('public_key', '=', publicKey)
+        .where('active', '=', 1)
+        .executeTakeFirst()
+      return row && keyRow(row)
+    },
+
+    /** Allowed-origin lists of every active key, for preflights (which carry no key). */
+    async activeOrigins(): Promise<string[]> {
+      const rows = await db
+        .selectFrom(DSN_KEY_TABLE)
+        .select('allowed_origins')
+        .where('active', '=', 1)
+        .where('allowed_origins', '<>', '[]')
+        .execute()
+      return rows.map((row) => row.allowed_origins)
+    },
+
+    async updateKey(
+      id: number,
+      changes: Partial<Pick<DsnKeyRow, 'allowed_origins' | 'rate_limit' | 'active'>>,
+    ): Promise<DsnKeyRow | undefined> {
+      const row = await db
+        .updateTable(DSN_KEY_TABLE)
+        .set(changes)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst()
+      return row && keyRow(row)
+    },
+
+    /** Replaces the map of (project, release, file_url): the new row gets a new id, as upstream. */
+    async putSourceMap(map: NewSourceMap): Promise<number> {
+      return db.transaction().execute(async (trx) => {
+        await trx
+          .deleteFrom(SOURCE_MAP_TABLE)
+          .where('project', '=', map.project)
+          .where('release', '=', map.release)
+          .where('file_url', '=', map.file_url)
+          .execute()
+        const row = await trx
+          .insertInto(SOURCE_MAP_TABLE)
+          .values(map)
+          .returning('id')
+          .executeTakeFirstOrThrow()
+        return Number(row.id)
+      })
+    },
+
+    async listSourceMaps(project?: string): Promise<SourceMapSummary[]> {
+      let query = db
+        .selectFrom(SOURCE_MAP_TABLE)
+        .select(['id', 'project', 'release', 'file_url', 'size', 'uploaded_at'])
+        .orderBy('id')
+      if (project !== undefined) query = query.where('project', '=', project)
+      return (await query.execute()).map(mapSummary)
+    },
+
+    /** The id of the map for the first of `fileUrls` that has one (ids change on re-upload, so they key caches). */
+    async findSourceMapIds(
+      project: string,
+      release: string,
+      fileUrls: string[],
+    ): Promise<Map<string, number>> {
+      if (fileUrls.length === 0) return new Map()
+      const rows = await db
+        .selectFrom(SOURCE_MAP_TABLE)
+        .select(['id', 'file_url'])
+        .where('project', '=', project)
+        .where('release', '=', release)
+        .where('file_url', 'in', fileUrls)
+        .execute()
+      return new Map(rows.map((row) => [row.file_url, Number(row.id)]))
+    },
+
+    async getSourceMapContent(id: number): Promise<string | undefined> {
+      const row = await db
+        .selectFrom(SOURCE_MAP_TABLE)
+        .select('map_content')
+        .where('id', '=', id)
+        .executeTakeFirst()
+      return row?.map_content
+    },
+
+    async deleteSourceMap(id: number): Promise<boolean> {
+      const result = await db.deleteFrom(SOURCE_MAP_TABLE).where('id', '=', id).executeTakeFirst()
+      return Number(result.numDeletedRows) > 0
+    },
+
+    /** Deletes maps uploaded before `iso`; returns the deleted ids (so their parsed copies can be dropped). */
+    async deleteSourceMapsBefore(iso: string): Promise<number[]> {
+      const rows = await db
+        .deleteFrom(SOURCE_MAP_TABLE)
+        .where('uploaded_at', '<', iso)
+        .returning('id')
+        .execute()
+      return rows.map((row) => Number(row.id))
+    },
+  }
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type AdapterServer, describeBrowser, serveWithAdapter } from '@monlight/test-utils'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { ADMIN_KEY, createTestRelay, type TestRelay } from '../__fixtures__/harness.js'
+
+const HOSTILE = '<img src=x onerror="window.__xss=1">'
+
+describeBrowser('relay web UI (Chromium, mounted under /mnt)', (browser) => {
+  let server: AdapterServer
+  let harness: TestRelay
+
+  beforeAll(async () => {
+    harness = await createTestRelay()
+    await harness.relay.service.createKey({ project: HOSTILE })
+    await harness.relay.service.putSourceMap({
+      project: 'web',
+      release: '1.0.0',
+      file_url: '/static/app.min.js',
+      map_content: JSON.stringify({ version: 3, sources: ['src/app.ts'], names: [], mappings: 'AAAA' }),
+    })
+    server = await serveWithAdapter('node', harness.relay.router)
+  })
+  afterAll(async () => {
+    await server?.close()
+    await harness?.database.destroy()
+  })
+
+  const visible = (errors: string[]) => errors.filter((line) => !line.includes('Failed to load resource'))
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`manages DSN keys and source maps (${colorScheme})`, async () => {
+      const page = await browser.newPage({ colorScheme })
+      page.on('dialog', (dialog) => void dialog.accept())
+      await page.goto(`${server.baseUrl}/`)
+      const dialog = page.locator('dialog.key-dialog')
+      await dialog.waitFor()
+      await dialog.locator('input').fill(ADMIN_KEY)
+      await dialog.locator('button[type=submit]').click()
+
+      // Keys: the seeded one and a hostile project name shown as text.
+      await page.getByText('dsn-key-of-the-web-project-0001').waitFor()
+      expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined()
+      await page.getByText(HOSTILE).first().waitFor()
+
+      // Create a key with allowed origins; the SDK snippet appears.
+      const project = `shop-${colorScheme}`
+      await page.fill('input[name=project]', project)
+      await page.fill('input[name=allowed_origins]', 'https://shop.test, https://*.shop.test')
+      await page.getByRole('button', { name: 'Create key' }).click()
+      const snippet = page.getByTestId('snippet')
+      await snippet.waitFor()
+      expect(await snippet.textContent()).toContain(`endpoint: '${server.baseUrl}'`)
+      const keys = (await harness.relay.service.listKeys()).filter((key) => key.project === project)
+      expect(keys[0]!.allowed_origins).toEqual(['https://shop.test', 'https://*.shop.test'])
+
+      // Edit its origins.
+      const originsInput = page.getByLabel(`Allowed origins for ${project}`)
+      await originsInput.fill('https://www.shop.test')
+      await originsInput.press('Enter')
+      await page.getByText(`Origins of ${project} saved`).waitFor()
+      expect((await harness.relay.service.authenticate(keys[0]!.public_key))!.allowed_origins).toEqual([
+        'https://www.shop.test',
+      ])
+
+      // Upload a map through the form.
+      const dir = mkdtempSync(join(tmpdir(), 'relay-ui-'))
+      const file = join(dir, 'main.js.map')
+      writeFileSync(
+        file,
+        JSON.stringify({ version: 3, sources: ['src/main.ts'], names: [], mappings: 'AAAA' }),
+      )
+      const maps = page.locator('section[aria-labelledby=maps-title]')
+      await maps.locator('input[name=project]').fill('web')
+      await maps.locator('input[name=release]').fill(`2.0.0-${colorScheme}`)
+      await maps.locator('input[name=url_prefix]').fill('/static')
+      await maps.locator('input[name=file]').setInputFiles(file)
+      await maps.getByRole('button', { name: 'Upload' }).click()
+      await page.getByText('Uploaded /static/main.js').waitFor()
+      await maps.getByText(`2.0.0-${colorScheme}`).waitFor()
+      await page.evaluate(() => window.scrollTo(0, 0))
+      await browser.screenshot(page, `relay-ui-${colorScheme}`)
+
+      // Delete it again, and deactivate the new key.
+      const row = maps.locator('tr', { hasText: `2.0.0-${colorScheme}` })
+      await row.getByRole('button', { name: 'Delete' }).click()
+      await page.getByText('Deleted the map of /static/main.js').waitFor()
+      const keyRow = page.locator('tr', { hasText: project })
+      await keyRow.getByRole('button', { name: 'Deactivate' }).click()
+      await page.getByText(`Key of ${project} deactivated`).waitFor()
+      expect(await harness.relay.service.authenticate(keys[0]!.public_key)).toBeUndefined()
+      expect(visible(browser.errors)).toEqual([])
+      await page.close()
+    })
+  }
+})

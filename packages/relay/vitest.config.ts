@@ -1,0 +1,7 @@
+import { defineProject } from 'vitest/config'
+
+export default defineProject({
+  resolve: { conditions: ['@monlight/source'] },
+  ssr: { resolve: { conditions: ['@monlight/source'] } },
+  test: { name: 'relay', testTimeout: 20_000, hookTimeout: 30_000 },
+})

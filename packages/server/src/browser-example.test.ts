@@ -1,0 +1,71 @@
+/**
+ * examples/browser as its README says: `npm start` (the CLI), a DSN key, the example page served by its own
+ * script, and a person pressing its buttons in Chromium. The error must reach the error tracker through the relay.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { describeBrowser } from '@monlight/test-utils'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { killAll, type RunningCli, removeTempDirs, startCli, tempDir } from './__fixtures__/cli.js'
+
+const EXAMPLE = fileURLToPath(new URL('../../../examples/browser/', import.meta.url))
+const KEY = 'browser-example-key'
+
+describeBrowser('examples/browser against monlight start', (browser) => {
+  let cli: RunningCli
+  let page: ChildProcess
+  let pageUrl = ''
+
+  beforeAll(async () => {
+    cli = await startCli(['--ports', '0,0,0,0', '--data-dir', tempDir()], {
+      env: { API_KEY: KEY, CORS_ORIGINS: 'http://localhost:*' },
+    })
+    const created = await fetch(`${cli.urls.relay}api/dsn-keys`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+      body: '{"project":"example-browser"}',
+    })
+    const { public_key } = (await created.json()) as { public_key: string }
+    page = spawn(process.execPath, ['serve.js'], {
+      cwd: EXAMPLE,
+      env: {
+        ...process.env,
+        PORT: '0',
+        MONLIGHT_DSN: public_key,
+        MONLIGHT_RELAY: cli.urls.relay!.replace(/\/$/, ''),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    const line = await new Promise<string>((resolve) =>
+      createInterface({ input: page.stdout! }).once('line', resolve),
+    )
+    pageUrl = /(http:\/\/localhost:\d+\/)/.exec(line)?.[1] ?? ''
+  })
+
+  afterAll(async () => {
+    page?.kill()
+    await cli?.stop()
+    killAll()
+    removeTempDirs()
+  })
+
+  it('reports the thrown error and the captured one with the page URL', async () => {
+    const tab = await browser.newPage()
+    await tab.goto(pageUrl)
+    await tab.click('#throw')
+    await tab.click('#capture')
+    await tab.waitForSelector('#status:has-text("Captured")')
+    await browser.screenshot(tab, 'example-browser')
+    const list = async () =>
+      (
+        await fetch(`${cli.urls.errors}api/errors?project=example-browser&source=browser`, {
+          headers: { 'x-api-key': KEY },
+        })
+      ).text()
+    await expect.poll(list, { timeout: 10_000 }).toContain('Coupon code expired')
+    const body = await list()
+    expect(body).toContain('TypeError')
+    await tab.close()
+  })
+})
