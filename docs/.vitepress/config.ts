@@ -4,7 +4,8 @@ import { defineConfig } from 'vitepress'
 // external assets, so it works offline and behind a firewall.
 export default defineConfig({
   title: 'Monlight',
-  description: 'Error tracking, logs, metrics and a browser relay: self-hosted, library-first, in TypeScript.',
+  description:
+    'Error tracking, logs, metrics and a browser relay: self-hosted, library-first, in TypeScript.',
   cleanUrls: true,
   lastUpdated: false,
   themeConfig: {
