@@ -26,3 +26,5 @@ export {
   type TestDatabase,
   type TestDialect,
 } from './dialects.js'
+export { seededRandom } from './random.js'
+export { recordingErrors, recordingMetrics } from './recorders.js'

@@ -4,10 +4,15 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createDatabase, type Database } from '@monlight/core'
 import { createRelay } from '@monlight/relay'
-import { type AdapterServer, describeBrowser, serveWithAdapter } from '@monlight/test-utils'
+import {
+  type AdapterServer,
+  describeBrowser,
+  recordingErrors,
+  recordingMetrics,
+  serveWithAdapter,
+} from '@monlight/test-utils'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { createRecorder } from '../../../node/src/__fixtures__/recorder.js'
 import { bundleIife } from './bundle.js'
 import { startTestServer, type TestServer } from './server.js'
 
@@ -24,7 +29,10 @@ describeBrowser('browser SDK end to end through @monlight/relay', (browser) => {
   let relayServer: AdapterServer
   let site: TestServer
   // The Node SDK's recorder (until test-utils has one): in-process stand-ins for the errors and metrics modules.
-  const { reports, points, errors, metrics } = createRecorder()
+  const errors = recordingErrors()
+  const metrics = recordingMetrics()
+  const { reports } = errors
+  const { points } = metrics
 
   beforeAll(async () => {
     site = await startTestServer(await bundleIife())

@@ -1,40 +1,10 @@
 // Test helpers (excluded from the build).
-import {
-  createDatabase,
-  type Database,
-  type ErrorIngest,
-  type ErrorIngestResult,
-  type ErrorReport,
-  type MetricPoint,
-  type MetricsIngest,
-} from '@monlight/core'
+import { createDatabase, type Database } from '@monlight/core'
+import { recordingErrors, recordingMetrics } from '@monlight/test-utils'
 import { createRelay, type RelayModule, type RelayOptions } from '../index.js'
 
 export const ADMIN_KEY = 'test_admin_key_e2e_12345'
 export const DSN_KEY = 'dsn-key-of-the-web-project-0001'
-
-/** An in-process error store that records what the relay forwards, answering like the error tracker. */
-export function recordingErrors(): ErrorIngest & { reports: ErrorReport[] } {
-  const reports: ErrorReport[] = []
-  return {
-    reports,
-    async ingest(report): Promise<ErrorIngestResult> {
-      reports.push(report)
-      return { status: 'created', id: reports.length, fingerprint: 'f'.repeat(32) }
-    },
-  }
-}
-
-export function recordingMetrics(): MetricsIngest & { points: MetricPoint[] } {
-  const points: MetricPoint[] = []
-  return {
-    points,
-    async ingest(batch) {
-      points.push(...batch)
-      return { count: batch.length }
-    },
-  }
-}
 
 export interface TestRelay {
   relay: RelayModule

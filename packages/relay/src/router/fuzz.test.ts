@@ -2,6 +2,7 @@ import {
   type AdapterServer,
   createTestDatabase,
   describeDialects,
+  seededRandom,
   serveWithAdapter,
   type TestDatabase,
 } from '@monlight/test-utils'
@@ -9,16 +10,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { ADMIN_KEY, createTestRelay, DSN_KEY, type TestRelay } from '../__fixtures__/harness.js'
 
 const ROUNDS = 120
-
-/** A small seeded PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 const STRINGS = [
   '',
@@ -84,7 +75,7 @@ describeDialects('relay fuzz: hostile input gets 4xx, never 5xx', (dialect) => {
   }
 
   it('answers random bodies with 2xx or 4xx only', async () => {
-    const next = random(dialect.length * 7919)
+    const next = seededRandom(dialect.length * 7919)
     const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!
     for (let round = 0; round < ROUNDS; round++) {
       const endpoint = pick(ENDPOINTS)

@@ -1,0 +1,116 @@
+/**
+ * Error ingest over HTTP: the errors module (SQLite file, one transaction per report) vs bare node:http answering
+ * the same requests (key check, JSON parse, small JSON reply), 32 keep-alive connections, alternating rounds.
+ * The mix: 1 report in 10 is a new error group, the rest repeat one of 200 known groups (increment + occurrence
+ * + trim to the last five). Budget: ≥ 10,000 errors/s and ≥ 0.35 × bare node:http.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import autocannon from 'autocannon'
+import { fmt, median, startServer } from './lib.js'
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const DURATION = Number(process.env.BENCH_DURATION ?? 5)
+const CONNECTIONS = 32
+const KNOWN_GROUPS = 200
+const NEW_EVERY = 10
+
+let sequence = 0
+/** A Python-client-shaped report (~700 bytes). */
+function nextBody(): string {
+  const n = sequence++
+  const group = n % NEW_EVERY === 0 ? `New${n}` : `Known${n % KNOWN_GROUPS}`
+  return JSON.stringify({
+    project: 'bench',
+    exception_type: `${group}Error`,
+    message: `request ${n} failed: value out of range`,
+    traceback: `Traceback (most recent call last):\n  File "/app/api/handlers.py", line 88, in create_order\n    total = price(items)\n  File "/app/api/pricing.py", line ${n % KNOWN_GROUPS}, in price\n    raise ${group}Error("value out of range")\n${group}Error: value out of range`,
+    request_url: 'https://shop.example.com/api/orders?page=2',
+    request_method: 'POST',
+    request_headers: { 'user-agent': 'python-httpx/0.27', accept: 'application/json' },
+    user_id: `user-${n % 1000}`,
+    extra: { order_id: n, region: 'eu-west-1' },
+    environment: 'production',
+  })
+}
+
+/**
+ * CPU seconds (user + system) used so far by our child process running `script`. The machine is shared, so
+ * req/s drift with other load; CPU time per request does much less.
+ */
+function cpuSeconds(script: string): number {
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (Number(fields[1]) !== process.pid) continue
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(script)) continue
+      return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, in clock ticks
+    } catch {}
+  }
+  return Number.NaN
+}
+
+async function run(
+  url: string,
+  duration: number,
+): Promise<{ rps: number; p99: number; bad: number; requests: number }> {
+  const result = await autocannon({
+    url: `${url}/api/errors`,
+    connections: CONNECTIONS,
+    duration,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'bench-key' },
+    requests: [
+      {
+        setupRequest: (request: Record<string, unknown>) => {
+          request.body = nextBody()
+          return request
+        },
+      },
+    ],
+  })
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    bad: result.errors + result.timeouts + result.non2xx,
+    requests: result.requests.total,
+  }
+}
+
+const servers = [
+  { label: 'bare node:http', script: 'bare-node.ts', runs: [] as number[], cpuUs: [] as number[] },
+  { label: '@monlight/errors', script: 'errors-ingest.ts', runs: [] as number[], cpuUs: [] as number[] },
+].map((entry) => ({ ...entry, server: undefined as unknown as Awaited<ReturnType<typeof startServer>> }))
+for (const entry of servers) entry.server = await startServer(entry.script)
+try {
+  for (const { server } of servers) await run(server.url, 2)
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const { server, script, runs, cpuUs } of servers) {
+      const cpuBefore = cpuSeconds(script)
+      const result = await run(server.url, DURATION)
+      if (result.bad > 0) throw new Error(`failed requests: ${JSON.stringify(result)}`)
+      runs.push(result.rps)
+      cpuUs.push(((cpuSeconds(script) - cpuBefore) / result.requests) * 1e6)
+    }
+  }
+  const [bare, errors] = servers as [(typeof servers)[0], (typeof servers)[0]]
+  const ratio = median(errors.runs) / median(bare.runs)
+  const cpuRatio = median(bare.cpuUs) / median(errors.cpuUs)
+  console.log(
+    `mix: 1 new group in ${NEW_EVERY}, else one of ${KNOWN_GROUPS} groups; ${ROUNDS} rounds × ${DURATION} s, ${CONNECTIONS} connections`,
+  )
+  for (const { label, server, runs, cpuUs } of servers) {
+    console.log(
+      `${label.padEnd(17)} ${fmt(median(runs)).padStart(7)} req/s  (${runs.map(fmt).join(' / ')})  ` +
+        `${median(cpuUs).toFixed(1)} µs CPU/request  RSS ${fmt(server.rssMiB())} MiB`,
+    )
+  }
+  console.log(`errors ingested: ${fmt(median(errors.runs))}/s (budget ≥ 10,000)`)
+  console.log(`ratio @monlight/errors / bare node:http: ${ratio.toFixed(2)} (budget ≥ 0.35)`)
+  console.log(
+    `by server CPU time per request (less sensitive to other load): ${cpuRatio.toFixed(2)} of bare, ` +
+      `${fmt(1e6 / median(errors.cpuUs))} errors/s per fully used core`,
+  )
+} finally {
+  for (const { server } of servers) server.stop()
+}

@@ -1,0 +1,79 @@
+import {
+  createModuleApp,
+  findUiDir,
+  type Logger,
+  MonlightError,
+  mountUi,
+  readJson,
+  readQuery,
+  routeMeta,
+} from '@monlight/core'
+import type { H3, H3Event } from 'h3'
+import type { AlertDispatcher } from '../alerts/dispatcher.js'
+import type { ErrorsService } from '../service/service.js'
+import { toListFilter } from './list-query.js'
+
+/** Upstream's ingest limit: 256 KiB. */
+export const MAX_REPORT_BYTES = 262_144
+
+export interface RouterDependencies {
+  service: ErrorsService
+  alerts: AlertDispatcher
+  apiKeys: string[] | false
+  rateLimit: number | false
+  logger: Logger
+  /** The built UI; default: this package's dist/ui. */
+  uiDir?: string
+}
+
+/** The HTTP API (upstream paths, bodies and messages) and the web UI, relative to the module root. */
+export function createErrorsRouter(deps: RouterDependencies): H3 {
+  const { service } = deps
+  const app = createModuleApp({
+    name: 'errors',
+    auth: deps.apiKeys ? { apiKeys: deps.apiKeys } : false,
+    rateLimit: deps.rateLimit ? { perKey: deps.rateLimit, perAddress: deps.rateLimit } : false,
+    logger: deps.logger,
+  })
+
+  app.post(
+    '/api/errors',
+    async (event) => {
+      const result = await service.ingest((await readJson(event)) as never)
+      event.res.status = result.status === 'incremented' ? 200 : 201
+      return result
+    },
+    routeMeta({ bodyLimit: MAX_REPORT_BYTES }),
+  )
+  app.get('/api/errors', (event) => service.list(toListFilter(readQuery(event))))
+  app.get('/api/errors/:id', (event) => service.get(groupId(event)))
+  app.post('/api/errors/:id/resolve', (event) => service.resolve(groupId(event)))
+  app.post('/api/errors/:id/unresolve', (event) => service.unresolve(groupId(event)))
+  app.get('/api/projects', () => service.projects())
+
+  app.post('/api/test-alert', (event) => {
+    if (deps.alerts.channels.length === 0) {
+      throw new MonlightError('SERVICE_UNAVAILABLE', 'SMTP not configured: SMTP_HOST is not set')
+    }
+    const { sent, problems } = deps.alerts.test()
+    if (sent.length === 0) throw new MonlightError('SERVICE_UNAVAILABLE', problems.join('; '))
+    event.res.status = 202
+    return {
+      status: 'test alert dispatched',
+      detail: 'Check service logs for SMTP transaction result',
+      channels: sent,
+      ...(problems.length > 0 ? { problems } : undefined),
+    }
+  })
+
+  mountUi(app, { dir: deps.uiDir ?? findUiDir(import.meta.url), pages: ['/errors/:id'] })
+  return app
+}
+
+/** A positive integer id; anything else is a 404 (upstream listed errors for `/api/errors/abc`). */
+function groupId(event: H3Event): number {
+  const raw = event.context.params?.id ?? ''
+  const id = /^[1-9]\d{0,14}$/.test(raw) ? Number(raw) : Number.NaN
+  if (!Number.isSafeInteger(id)) throw new MonlightError('NOT_FOUND', 'Error not found')
+  return id
+}

@@ -1,0 +1,80 @@
+import type { Migration } from '@monlight/core'
+import type { Kysely } from 'kysely'
+
+const id = (table: ReturnType<Kysely<any>['schema']['createTable']>, dialect: string) =>
+  dialect === 'postgres'
+    ? table.addColumn('id', 'bigserial', (column) => column.primaryKey())
+    : table.addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+
+/** This module's migrations, applied in name order by core's `migrate()`. */
+export const migrations: Record<string, Migration> = {
+  '0001_series_raw_rollups': {
+    async up(db, { dialect }) {
+      await id(db.schema.createTable('monlight_metrics_series'), dialect)
+        .addColumn('series_key', 'varchar(40)', (column) => column.notNull().unique())
+        .addColumn('name', 'varchar(200)', (column) => column.notNull())
+        .addColumn('type', 'varchar(20)', (column) => column.notNull())
+        .addColumn('project', 'varchar(100)', (column) => column.notNull().defaultTo(''))
+        .addColumn('labels', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'bigint', (column) => column.notNull())
+        .addColumn('total_count', 'bigint', (column) => column.notNull().defaultTo(0))
+        .addColumn('total_sum', 'double precision', (column) => column.notNull().defaultTo(0))
+        .addColumn('last_value', 'double precision')
+        .addColumn('last_ts', 'bigint')
+        .execute()
+      await db.schema
+        .createIndex('monlight_metrics_series_name')
+        .on('monlight_metrics_series')
+        .columns(['name', 'project'])
+        .execute()
+
+      await id(db.schema.createTable('monlight_metrics_raw'), dialect)
+        .addColumn('series_id', 'bigint', (column) => column.notNull())
+        .addColumn('ts', 'bigint', (column) => column.notNull())
+        .addColumn('value', 'double precision', (column) => column.notNull())
+        // Observations the row stands for: a histogram point pre-aggregated by a client carries several.
+        .addColumn('count', 'integer', (column) => column.notNull().defaultTo(1))
+        .addColumn('received_at', 'bigint', (column) => column.notNull())
+        .execute()
+      await db.schema
+        .createIndex('monlight_metrics_raw_series_ts')
+        .on('monlight_metrics_raw')
+        .columns(['series_id', 'ts'])
+        .execute()
+      // SQLite finds new points by id (assigned in commit order by its single writer); PostgreSQL by arrival time.
+      if (dialect === 'postgres') {
+        await db.schema
+          .createIndex('monlight_metrics_raw_received')
+          .on('monlight_metrics_raw')
+          .column('received_at')
+          .execute()
+      }
+
+      await db.schema
+        .createTable('monlight_metrics_rollup')
+        .addColumn('series_id', 'bigint', (column) => column.notNull())
+        .addColumn('resolution', 'varchar(10)', (column) => column.notNull())
+        .addColumn('bucket', 'bigint', (column) => column.notNull())
+        .addColumn('count', 'bigint', (column) => column.notNull())
+        .addColumn('sum', 'double precision', (column) => column.notNull())
+        .addColumn('min', 'double precision', (column) => column.notNull())
+        .addColumn('max', 'double precision', (column) => column.notNull())
+        .addColumn('last', 'double precision', (column) => column.notNull())
+        .addColumn('last_ts', 'bigint', (column) => column.notNull())
+        .addColumn('sketch', 'text')
+        .addPrimaryKeyConstraint('monlight_metrics_rollup_pk', ['series_id', 'resolution', 'bucket'])
+        .execute()
+      await db.schema
+        .createIndex('monlight_metrics_rollup_bucket')
+        .on('monlight_metrics_rollup')
+        .columns(['resolution', 'bucket'])
+        .execute()
+
+      await db.schema
+        .createTable('monlight_metrics_state')
+        .addColumn('key', 'varchar(100)', (column) => column.primaryKey())
+        .addColumn('value', 'bigint', (column) => column.notNull())
+        .execute()
+    },
+  },
+}

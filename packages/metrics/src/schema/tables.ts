@@ -1,0 +1,60 @@
+import type { Generated } from 'kysely'
+
+/** One series: a (name, type, project, labels) combination. Kept after its data expires, so names stay listable. */
+export interface SeriesTable {
+  id: Generated<number>
+  /** sha1 of name, type, project and labels: the unique key (labels can be too long for a b-tree key). */
+  series_key: string
+  name: string
+  type: 'counter' | 'gauge' | 'histogram'
+  /** `''` when the points name no project. */
+  project: string
+  /** Canonical label JSON (sorted keys, string values). */
+  labels: string
+  created_at: number
+  /** Running totals since the series appeared: Prometheus counters and summaries need them. */
+  total_count: Generated<number>
+  total_sum: Generated<number>
+  last_value: number | null
+  last_ts: number | null
+}
+
+export interface RawTable {
+  id: Generated<number>
+  series_id: number
+  /** When the point was measured (epoch ms). */
+  ts: number
+  value: number
+  /** Observations of `value` this row stands for (1 unless a client pre-aggregated a histogram). */
+  count: number
+  /** When it arrived (epoch ms): aggregation picks up everything that arrived since its last run. */
+  received_at: number
+}
+
+export interface RollupTable {
+  series_id: number
+  resolution: 'minute' | 'hour'
+  /** Bucket start (epoch ms). */
+  bucket: number
+  count: number
+  sum: number
+  min: number
+  max: number
+  /** Value of the newest point in the bucket, and its time. */
+  last: number
+  last_ts: number
+  /** Histograms only: the encoded quantile sketch (see service/sketch.ts). */
+  sketch: string | null
+}
+
+export interface StateTable {
+  key: string
+  value: number
+}
+
+export interface MetricsTables {
+  monlight_metrics_series: SeriesTable
+  monlight_metrics_raw: RawTable
+  monlight_metrics_rollup: RollupTable
+  monlight_metrics_state: StateTable
+}

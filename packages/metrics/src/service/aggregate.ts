@@ -1,0 +1,131 @@
+import type { MetricsStore, SeriesRow } from '../store/store.js'
+import { entryOf } from './collections.js'
+import { addPoints, addRollup, emptyStats, toRollupRow } from './rollup.js'
+import { HOUR_MS, MINUTE_MS, type Resolution } from './time.js'
+
+/** Points that arrived less than this ago wait for the next run: a writer's transaction may still be open. */
+export const ARRIVAL_GRACE_MS = 2_000
+export const WATERMARK_KEY = 'aggregated_through'
+
+/** Where each tier's data still fully covers a bucket, per metric (the retention cutoffs). */
+export interface Coverage {
+  /** Raw points measured at or after this are all still stored. */
+  rawFrom(name: string, now: number): number
+  /** Minute rollups at or after this are all still stored. */
+  minuteFrom(name: string, now: number): number
+}
+
+export interface AggregateResult {
+  minutes: number
+  hours: number
+}
+
+/** Buckets recomputed per transaction, so a long catch-up never holds a write lock for long. */
+const BUCKETS_PER_TRANSACTION = 500
+
+interface Task {
+  series: SeriesRow
+  resolution: Resolution
+  bucket: number
+  /** The tier below still holds all of the bucket's data: recompute; otherwise merge the new points in. */
+  complete: boolean
+}
+
+/**
+ * Brings the minute and hour rollups up to date with every point that arrived since the last run: a watermark on
+ * arrival order, so nothing is missed after a pause, a restart or a late batch. Each touched bucket is recomputed
+ * once from its source tier and upserted, so runs are idempotent and concurrent runs write identical rows. A
+ * bucket whose source has already expired (very late data) is merged with the new points instead, in the same
+ * transaction that moves the watermark, so those points count exactly once.
+ */
+export async function aggregate(
+  store: MetricsStore,
+  now: number,
+  coverage: Coverage,
+): Promise<AggregateResult> {
+  const target = await store.arrival.latest(now, ARRIVAL_GRACE_MS)
+  const watermark = (await store.getState(WATERMARK_KEY)) ?? (await store.arrival.start())
+  if (watermark >= target) return { minutes: 0, hours: 0 }
+  const arrived = { after: watermark, upTo: target }
+  const touched = await store.arrivedBuckets(watermark, target)
+  const seriesById = new Map(
+    (await store.series({ ids: [...new Set(touched.map((t) => t.series_id))] })).map((s) => [s.id, s]),
+  )
+
+  const tasks: Task[] = []
+  for (const [seriesId, minutes] of groupBySeries(touched.map((t) => [t.series_id, t.minute]))) {
+    const series = seriesById.get(seriesId)!
+    const rawFrom = coverage.rawFrom(series.name, now)
+    const minuteFrom = coverage.minuteFrom(series.name, now)
+    // Minutes before hours: an hour is recomputed from its minutes.
+    for (const bucket of minutes)
+      tasks.push({ series, resolution: 'minute', bucket, complete: bucket >= rawFrom })
+    for (const bucket of new Set(minutes.map((minute) => minute - (minute % HOUR_MS)))) {
+      tasks.push({ series, resolution: 'hour', bucket, complete: bucket >= minuteFrom })
+    }
+  }
+  // An hour recomputed from minutes that are merged at the end must wait for them.
+  const mergedHours = new Set(
+    tasks
+      .filter((t) => t.resolution === 'minute' && !t.complete)
+      .map((t) => hourKey(t, t.bucket - (t.bucket % HOUR_MS))),
+  )
+  const last = (task: Task) =>
+    !task.complete || (task.resolution === 'hour' && mergedHours.has(hourKey(task, task.bucket)))
+  const early = tasks.filter((task) => !last(task))
+  for (let i = 0; i < early.length; i += BUCKETS_PER_TRANSACTION) {
+    await store.transaction((tx) => runTasks(tx, early.slice(i, i + BUCKETS_PER_TRANSACTION), arrived))
+  }
+  await store.transaction(async (tx) => {
+    await runTasks(tx, tasks.filter(last), arrived)
+    await tx.setState(WATERMARK_KEY, target)
+  })
+  return {
+    minutes: tasks.filter((t) => t.resolution === 'minute').length,
+    hours: tasks.filter((t) => t.resolution === 'hour').length,
+  }
+}
+
+const hourKey = (task: Task, hour: number) => `${task.series.id}:${hour}`
+
+/** Runs tasks in order, upserting each tier before the next reads it. */
+async function runTasks(
+  store: MetricsStore,
+  tasks: readonly Task[],
+  arrived: { after: number; upTo: number },
+) {
+  for (const resolution of ['minute', 'hour'] as const) {
+    const rows = []
+    for (const task of tasks) {
+      if (task.resolution === resolution) rows.push(await rollBucket(store, task, arrived))
+    }
+    await store.upsertRollups(rows)
+  }
+}
+
+/**
+ * One bucket's rollup: recomputed from the tier below when that tier still covers it (`complete`), otherwise the
+ * stored rollup plus the points that arrived in this window.
+ */
+async function rollBucket(store: MetricsStore, task: Task, arrived: { after: number; upTo: number }) {
+  const { series, resolution, bucket, complete } = task
+  const end = bucket + (resolution === 'minute' ? MINUTE_MS : HOUR_MS)
+  const stats = emptyStats(series.type === 'histogram')
+  if (complete && resolution === 'minute') addPoints(stats, await store.rawPoints(series.id, bucket, end))
+  else if (complete)
+    for (const row of await store.rollups([series.id], 'minute', bucket, end)) addRollup(stats, row)
+  else {
+    for (const row of await store.rollups([series.id], resolution, bucket, bucket + 1)) addRollup(stats, row)
+    addPoints(stats, await store.rawPoints(series.id, bucket, end, arrived))
+  }
+  return toRollupRow(series.id, resolution, bucket, stats)
+}
+
+function groupBySeries(pairs: [number, number][]): Map<number, number[]> {
+  const map = new Map<number, Set<number>>()
+  for (const [id, bucket] of pairs) {
+    const set = entryOf(map, id, () => new Set())
+    set.add(bucket)
+  }
+  return new Map([...map].map(([id, set]) => [id, [...set].sort((a, b) => a - b)]))
+}

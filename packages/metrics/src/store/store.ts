@@ -1,0 +1,340 @@
+import type { Database } from '@monlight/core'
+import { type Kysely, sql } from 'kysely'
+import type { MetricsTables, RollupTable, SeriesTable } from '../schema/tables.js'
+import type { Resolution } from '../service/time.js'
+import { createPointWriter, type PointWriter } from './insert.js'
+
+export type SeriesRow = Pick<SeriesTable, 'name' | 'type' | 'project' | 'labels'> & {
+  id: number
+  total_count: number
+  total_sum: number
+  last_value: number | null
+  last_ts: number | null
+}
+export type RollupRow = RollupTable
+export interface RawPoint {
+  ts: number
+  value: number
+  /** Observations of `value` (histograms pre-aggregated by a client). */
+  count: number
+}
+
+/** Which series a retention or query step applies to: one metric name, or all but some names. */
+export type NameScope = { name: string } | { except: readonly string[] }
+
+/** Bound on ids per `in (...)` list and on rows per delete batch. */
+const CHUNK = 500
+const DELETE_BATCH = 5000
+
+const SERIES_COLUMNS = [
+  'id',
+  'name',
+  'type',
+  'project',
+  'labels',
+  'total_count',
+  'total_sum',
+  'last_value',
+  'last_ts',
+] as const
+
+/** Every SQL statement of the metrics module. */
+export interface MetricsStore {
+  writePoints: PointWriter
+  /** Runs `work` in one transaction with a store bound to it. */
+  transaction<T>(work: (store: MetricsStore) => Promise<T>): Promise<T>
+  getState(key: string): Promise<number | undefined>
+  setState(key: string, value: number): Promise<void>
+  /**
+   * Where points are in arrival order: on SQLite the row id (its one writer assigns ids in commit order), on
+   * PostgreSQL the arrival time, `grace` ms behind now so transactions still open are not skipped.
+   */
+  readonly arrival: {
+    latest(now: number, grace: number): Promise<number>
+    start(): Promise<number>
+  }
+  /** Distinct (series, minute) pairs of points whose arrival cursor is in (`after`, `upTo`]. */
+  arrivedBuckets(after: number, upTo: number): Promise<{ series_id: number; minute: number }[]>
+  /** Points of one series measured in [from, to), in time order; with `arrived`, only those that arrived then. */
+  rawPoints(
+    seriesId: number,
+    from: number,
+    to: number,
+    arrived?: { after: number; upTo: number },
+  ): Promise<RawPoint[]>
+  /** Rollups of the series in [from, to), in no particular order. */
+  rollups(
+    seriesIds: readonly number[],
+    resolution: Resolution,
+    from: number,
+    to: number,
+  ): Promise<RollupRow[]>
+  upsertRollups(rows: readonly RollupRow[]): Promise<void>
+  series(filter?: {
+    name?: string
+    names?: readonly string[]
+    project?: string
+    ids?: readonly number[]
+  }): Promise<SeriesRow[]>
+  /** Series with a point measured at or after `since` (from their running totals). */
+  activeSeries(since: number): Promise<SeriesRow[]>
+  names(project?: string): Promise<{ name: string; type: string }[]>
+  projects(): Promise<string[]>
+  /** Point counts and sums per metric over rollups of a window, most points first. */
+  countsByMetric(
+    resolution: Resolution,
+    from: number,
+    project?: string,
+  ): Promise<{ name: string; type: string; count: number; total: number }[]>
+  lastRollupBucket(): Promise<number | undefined>
+  /** Raw points that arrived before `arrivedBefore` (ms) and that aggregation has read (`cursor`). */
+  deleteRaw(arrivedBefore: number, cursor: number, scope: NameScope): Promise<number>
+  deleteRollups(resolution: Resolution, before: number, scope: NameScope): Promise<number>
+}
+
+export function createMetricsStore(database: Database): MetricsStore {
+  return bindStore(database.db as Kysely<MetricsTables>, createPointWriter(database), database.dialect)
+}
+
+function bindStore(db: Kysely<MetricsTables>, writePoints: PointWriter, dialect: string): MetricsStore {
+  const byId = dialect === 'sqlite'
+  const cursor = byId ? ('id' as const) : ('received_at' as const)
+  const scoped = <Q extends { where: (...args: any[]) => Q }>(query: Q, scope: NameScope): Q => {
+    const ids = db.selectFrom('monlight_metrics_series').select('id')
+    return 'name' in scope
+      ? query.where('series_id', 'in', ids.where('name', '=', scope.name))
+      : scope.except.length > 0
+        ? query.where('series_id', 'not in', ids.where('name', 'in', scope.except))
+        : query
+  }
+
+  const store: MetricsStore = {
+    writePoints,
+    transaction: (work) => db.transaction().execute((trx) => work(bindStore(trx, writePoints, dialect))),
+
+    async getState(key) {
+      const row = await db
+        .selectFrom('monlight_metrics_state')
+        .select('value')
+        .where('key', '=', key)
+        .executeTakeFirst()
+      return row ? Number(row.value) : undefined
+    },
+    async setState(key, value) {
+      await db
+        .insertInto('monlight_metrics_state')
+        .values({ key, value })
+        .onConflict((conflict) => conflict.column('key').doUpdateSet({ value }))
+        .execute()
+    },
+
+    async arrivedBuckets(after, upTo) {
+      const minute = sql<number>`ts - (ts % 60000)`
+      const rows = await db
+        .selectFrom('monlight_metrics_raw')
+        .select(['series_id', minute.as('minute')])
+        .where(cursor, '>', after)
+        .where(cursor, '<=', upTo)
+        .groupBy(['series_id', minute])
+        .execute()
+      return rows.map((row) => ({ series_id: Number(row.series_id), minute: Number(row.minute) }))
+    },
+
+    async rawPoints(seriesId, from, to, arrived) {
+      let query = db
+        .selectFrom('monlight_metrics_raw')
+        .select(['ts', 'value', 'count'])
+        .where('series_id', '=', seriesId)
+        .where('ts', '>=', from)
+        .where('ts', '<', to)
+      if (arrived) query = query.where(cursor, '>', arrived.after).where(cursor, '<=', arrived.upTo)
+      const rows = await query.orderBy('ts').orderBy('id').execute()
+      return rows.map((row) => ({ ts: Number(row.ts), value: Number(row.value), count: Number(row.count) }))
+    },
+
+    arrival: {
+      async latest(now, grace) {
+        if (!byId) return now - grace
+        const row = await db
+          .selectFrom('monlight_metrics_raw')
+          .select((eb) => eb.fn.max('id').as('last'))
+          .executeTakeFirst()
+        return Number(row?.last ?? 0)
+      },
+      async start() {
+        if (byId) return 0
+        const row = await db
+          .selectFrom('monlight_metrics_raw')
+          .select((eb) => eb.fn.min('received_at').as('oldest'))
+          .executeTakeFirst()
+        return row?.oldest == null ? Number.MAX_SAFE_INTEGER : Number(row.oldest) - 1
+      },
+    },
+
+    async rollups(seriesIds, resolution, from, to) {
+      const rows: RollupRow[] = []
+      for (let i = 0; i < seriesIds.length; i += CHUNK) {
+        const chunk = await db
+          .selectFrom('monlight_metrics_rollup')
+          .selectAll()
+          .where('series_id', 'in', seriesIds.slice(i, i + CHUNK))
+          .where('resolution', '=', resolution)
+          .where('bucket', '>=', from)
+          .where('bucket', '<', to)
+          .execute()
+        rows.push(...chunk)
+      }
+      for (const row of rows) {
+        row.series_id = Number(row.series_id)
+        row.bucket = Number(row.bucket)
+        row.count = Number(row.count)
+        row.last_ts = Number(row.last_ts)
+      }
+      return rows
+    },
+
+    async upsertRollups(rows) {
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        await db
+          .insertInto('monlight_metrics_rollup')
+          .values(rows.slice(i, i + CHUNK))
+          .onConflict((conflict) =>
+            conflict.columns(['series_id', 'resolution', 'bucket']).doUpdateSet((eb) => ({
+              count: eb.ref('excluded.count'),
+              sum: eb.ref('excluded.sum'),
+              min: eb.ref('excluded.min'),
+              max: eb.ref('excluded.max'),
+              last: eb.ref('excluded.last'),
+              last_ts: eb.ref('excluded.last_ts'),
+              sketch: eb.ref('excluded.sketch'),
+            })),
+          )
+          .execute()
+      }
+    },
+
+    async series(filter = {}) {
+      let query = db.selectFrom('monlight_metrics_series').select(SERIES_COLUMNS)
+      if (filter.name !== undefined) query = query.where('name', '=', filter.name)
+      if (filter.names !== undefined)
+        query = query.where('name', 'in', filter.names.length ? filter.names : [''])
+      if (filter.project) query = query.where('project', '=', filter.project)
+      if (filter.ids !== undefined) query = query.where('id', 'in', filter.ids.length ? filter.ids : [-1])
+      return normaliseSeries(await query.orderBy('name').orderBy('id').execute())
+    },
+
+    async activeSeries(since) {
+      const rows = await db
+        .selectFrom('monlight_metrics_series')
+        .select(SERIES_COLUMNS)
+        .where('last_ts', '>=', since)
+        .orderBy('name')
+        .orderBy('labels')
+        .execute()
+      return normaliseSeries(rows)
+    },
+
+    async names(project) {
+      let query = db.selectFrom('monlight_metrics_series').select(['name', 'type']).distinct()
+      if (project) query = query.where('project', '=', project)
+      return query.orderBy('name').orderBy('type').execute()
+    },
+
+    async projects() {
+      const rows = await db
+        .selectFrom('monlight_metrics_series')
+        .select('project')
+        .distinct()
+        .where('project', '<>', '')
+        .orderBy('project')
+        .execute()
+      return rows.map((row) => row.project)
+    },
+
+    async countsByMetric(resolution, from, project) {
+      let query = db
+        .selectFrom('monlight_metrics_rollup as r')
+        .innerJoin('monlight_metrics_series as s', 's.id', 'r.series_id')
+        .select((eb) => [
+          's.name',
+          's.type',
+          eb.fn.sum<number>('r.count').as('count'),
+          eb.fn.sum<number>('r.sum').as('total'),
+        ])
+        .where('r.resolution', '=', resolution)
+        .where('r.bucket', '>=', from)
+        .groupBy(['s.name', 's.type'])
+      if (project) query = query.where('s.project', '=', project)
+      const rows = await query.orderBy('count', 'desc').orderBy('s.name').execute()
+      return rows.map((row) => ({
+        name: row.name,
+        type: row.type,
+        count: Number(row.count),
+        total: Number(row.total),
+      }))
+    },
+
+    async lastRollupBucket() {
+      const row = await db
+        .selectFrom('monlight_metrics_rollup')
+        .select((eb) => eb.fn.max('bucket').as('last'))
+        .where('resolution', '=', 'minute')
+        .executeTakeFirst()
+      return row?.last == null ? undefined : Number(row.last)
+    },
+
+    async deleteRaw(arrivedBefore, readUpTo, scope) {
+      let total = 0
+      for (;;) {
+        const batch = scoped(
+          db
+            .selectFrom('monlight_metrics_raw')
+            .select('id')
+            .where('received_at', '<', arrivedBefore)
+            .where(cursor, '<=', readUpTo),
+          scope,
+        ).limit(DELETE_BATCH)
+        const result = await db.deleteFrom('monlight_metrics_raw').where('id', 'in', batch).executeTakeFirst()
+        const deleted = Number(result.numDeletedRows)
+        total += deleted
+        if (deleted < DELETE_BATCH) return total
+      }
+    },
+
+    async deleteRollups(resolution, before, scope) {
+      let total = 0
+      for (;;) {
+        const batch = scoped(
+          db
+            .selectFrom('monlight_metrics_rollup')
+            .select(['series_id', 'resolution', 'bucket'])
+            .where('resolution', '=', resolution)
+            .where('bucket', '<', before),
+          scope,
+        ).limit(DELETE_BATCH)
+        const result = await db
+          .deleteFrom('monlight_metrics_rollup')
+          .where(sql`(series_id, resolution, bucket)`, 'in', batch)
+          .executeTakeFirst()
+        const deleted = Number(result.numDeletedRows)
+        total += deleted
+        if (deleted < DELETE_BATCH) return total
+      }
+    },
+  }
+  return store
+}
+
+function normaliseSeries(rows: readonly Record<string, unknown>[]): SeriesRow[] {
+  return rows.map((row) => ({
+    id: Number(row.id),
+    name: row.name as string,
+    type: row.type as SeriesRow['type'],
+    project: row.project as string,
+    labels: row.labels as string,
+    total_count: Number(row.total_count),
+    total_sum: Number(row.total_sum),
+    last_value: row.last_value == null ? null : Number(row.last_value),
+    last_ts: row.last_ts == null ? null : Number(row.last_ts),
+  }))
+}
