@@ -182,7 +182,7 @@ describe('loadConfig', () => {
     const { warnings } = loadConfig({ env: { MONLIGHT_PROT: '80', PATH: '/bin' } })
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatch(
-      /^Unknown environment variable MONLIGHT_PROT is ignored \(known: MONLIGHT_DATA_DIR/,
+      /^Unknown environment variable MONLIGHT_PROT is ignored \(known: MONLIGHT_CONFIG, MONLIGHT_DATA_DIR/,
     )
   })
 })
