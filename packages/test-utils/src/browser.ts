@@ -18,6 +18,14 @@ if (!HAS_BROWSER && REQUIRE_BROWSER) {
 /** Where UI tests save screenshots for a person to look at (git-ignored). */
 export const SCREENSHOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../artifacts/screenshots')
 
+/** Answers a module UI's "API key required" dialog (from @monlight/ui-kit) as a person would. */
+export async function enterApiKey(page: Page, key: string): Promise<void> {
+  const dialog = page.locator('dialog.key-dialog')
+  await dialog.waitFor()
+  await dialog.locator('input').fill(key)
+  await dialog.locator('button[type=submit]').click()
+}
+
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,

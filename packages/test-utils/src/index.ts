@@ -12,6 +12,7 @@ export {
   type BrowserContext,
   CHROMIUM_PATH,
   describeBrowser,
+  enterApiKey,
   launchBrowser,
   SCREENSHOT_DIR,
 } from './browser.js'

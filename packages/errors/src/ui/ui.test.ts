@@ -1,5 +1,5 @@
 import { createDatabase } from '@monlight/core'
-import { type AdapterServer, describeBrowser, serveWithAdapter } from '@monlight/test-utils'
+import { type AdapterServer, describeBrowser, enterApiKey, serveWithAdapter } from '@monlight/test-utils'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createErrors } from '../index.js'
 import { browserReport, pythonReport } from '../test-support.js'
@@ -54,10 +54,7 @@ describeBrowser('errors web UI (Chromium, mounted under /mnt)', (browser) => {
   it('asks for the key, lists errors with HTML shown as text, filters, and opens a detail page', async () => {
     const page = await browser.newPage()
     await page.goto(`${server.baseUrl}/`)
-    const dialog = page.locator('dialog.key-dialog')
-    await dialog.waitFor()
-    await dialog.locator('input').fill(KEY)
-    await dialog.locator('button[type=submit]').click()
+    await enterApiKey(page, KEY)
     await page.locator('table.list tbody tr').first().waitFor()
     expect(await page.locator('table.list tbody tr').count()).toBe(3)
 

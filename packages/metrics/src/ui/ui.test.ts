@@ -1,5 +1,5 @@
 import type { MetricPoint } from '@monlight/core'
-import { type AdapterServer, describeBrowser, serveWithAdapter } from '@monlight/test-utils'
+import { type AdapterServer, describeBrowser, enterApiKey, serveWithAdapter } from '@monlight/test-utils'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { API_KEY, createHarness, type Harness } from '../__fixtures__/harness.js'
 
@@ -79,10 +79,7 @@ describeBrowser('metrics web UI (Chromium, mounted under /mnt)', (browser) => {
     it(`shows the dashboard with HTTP charts and rated Web Vitals (${colorScheme})`, async () => {
       const page = await browser.newPage({ colorScheme, height: 1400 })
       await page.goto(`${server.baseUrl}/?period=2h`)
-      const dialog = page.locator('dialog.key-dialog')
-      await dialog.waitFor()
-      await dialog.locator('input').fill(API_KEY)
-      await dialog.locator('button[type=submit]').click()
+      await enterApiKey(page, API_KEY)
       await page.locator('[data-vital=lcp]').waitFor()
       await page.waitForFunction(() => document.querySelectorAll('.uplot').length >= 4)
       expect(await page.locator('.stat .value').first().textContent()).toBe('2,640')
@@ -101,10 +98,7 @@ describeBrowser('metrics web UI (Chromium, mounted under /mnt)', (browser) => {
     const page = await browser.newPage({ colorScheme: 'dark', height: 1000 })
     page.setDefaultTimeout(8000)
     await page.goto(`${server.baseUrl}/?view=explorer&period=2h&metric=http_request_duration_seconds`)
-    const dialog = page.locator('dialog.key-dialog')
-    await dialog.waitFor()
-    await dialog.locator('input').fill(API_KEY)
-    await dialog.locator('button[type=submit]').click()
+    await enterApiKey(page, API_KEY)
     await page.locator('select[name=status]').waitFor()
     await page.waitForFunction(() => document.querySelectorAll('.uplot').length >= 2)
     expect(await page.locator('.u-legend').first().textContent()).toContain('p95')

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type AdapterServer, describeBrowser, serveWithAdapter } from '@monlight/test-utils'
+import { type AdapterServer, describeBrowser, enterApiKey, serveWithAdapter } from '@monlight/test-utils'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { ADMIN_KEY, createTestRelay, type TestRelay } from '../__fixtures__/harness.js'
 
@@ -34,10 +34,7 @@ describeBrowser('relay web UI (Chromium, mounted under /mnt)', (browser) => {
       const page = await browser.newPage({ colorScheme })
       page.on('dialog', (dialog) => void dialog.accept())
       await page.goto(`${server.baseUrl}/`)
-      const dialog = page.locator('dialog.key-dialog')
-      await dialog.waitFor()
-      await dialog.locator('input').fill(ADMIN_KEY)
-      await dialog.locator('button[type=submit]').click()
+      await enterApiKey(page, ADMIN_KEY)
 
       // Keys: the seeded one and a hostile project name shown as text.
       await page.getByText('dsn-key-of-the-web-project-0001').waitFor()
