@@ -45,7 +45,7 @@ export interface RelayModule extends MonlightModule<RelayService> {
 export function createRelay(input: RelayOptions & { uiDir?: string }): RelayModule {
   const { uiDir, ...rest } = input
   const options = resolveRelayOptions(rest)
-  const logger = options.logger.child('relay')
+  const logger = options.logger
   const store = createRelayStore(options.database)
   const forwarder: Forwarder =
     'errors' in options.forward

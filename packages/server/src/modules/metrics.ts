@@ -1,9 +1,8 @@
 import { MonlightConfigError, type MonlightModule } from '@monlight/core'
+import { createMetrics } from '@monlight/metrics'
 import type { ModuleContext } from '../modules.js'
+import { envReader } from './env.js'
 
-// Loaded by name at run time so the server's bundle keeps @monlight/metrics external: bundled, the module would
-// look for its web UI (dist/ui) relative to the server's files.
-const METRICS_PACKAGE = '@monlight/metrics'
 const TIERS = { raw: 'rawHours', minute: 'minuteHours', hourly: 'hourlyDays' } as const
 
 /**
@@ -12,51 +11,30 @@ const TIERS = { raw: 'rawHours', minute: 'minuteHours', hourly: 'hourlyDays' } a
  * (`metric:tier=value,...`, tiers raw, minute, hourly), PROMETHEUS_PATH (`off` disables it), RATE_LIMIT
  * (requests per minute per key and per address).
  */
-export async function createMetricsSlot(context: ModuleContext): Promise<MonlightModule> {
-  const { createMetrics } = (await import(METRICS_PACKAGE)) as typeof import('@monlight/metrics')
-  const read = (name: string) => context.env[name]?.trim() || undefined
-  const rateLimit = positive(read, 'RATE_LIMIT', true)
-  const prometheusPath = read('PROMETHEUS_PATH')
+export function createMetricsSlot(context: ModuleContext): MonlightModule {
+  const env = envReader(context.env)
+  const rateLimit = env.integer('RATE_LIMIT')
+  const prometheusPath = env.text('PROMETHEUS_PATH')
   return createMetrics({
     database: context.database,
     apiKeys: context.apiKeys,
     logger: context.logger,
     rateLimit: rateLimit ? { perKey: rateLimit, perAddress: rateLimit } : false,
-    aggregationIntervalSeconds: positive(read, 'AGGREGATION_INTERVAL'),
+    aggregationIntervalSeconds: env.positive('AGGREGATION_INTERVAL'),
     retention: {
-      rawHours: positive(read, 'RETENTION_RAW'),
-      minuteHours: positive(read, 'RETENTION_MINUTE'),
-      hourlyDays: positive(read, 'RETENTION_HOURLY'),
-      overrides: parseOverrides(read('RETENTION_OVERRIDES')),
+      rawHours: env.positive('RETENTION_RAW'),
+      minuteHours: env.positive('RETENTION_MINUTE'),
+      hourlyDays: env.positive('RETENTION_HOURLY'),
+      overrides: parseOverrides(env.list('RETENTION_OVERRIDES')),
     },
     prometheus: prometheusPath === 'off' ? false : { path: checkPath(prometheusPath) },
   })
 }
 
-/** A positive number from a variable (an integer when `whole`), or undefined when unset. */
-function positive(
-  read: (name: string) => string | undefined,
-  name: string,
-  whole = false,
-): number | undefined {
-  const value = read(name)
-  if (value === undefined) return undefined
-  const number = Number(value)
-  if (!(number > 0) || (whole && !Number.isInteger(number))) {
-    throw new MonlightConfigError(
-      `${name}=${value} is invalid: use a positive ${whole ? 'integer' : 'number'}`,
-    )
-  }
-  return number
-}
-
 /** `web_vitals_lcp:hourly=90,debug_gauge:raw=0.5` → per-metric retention overrides. */
-function parseOverrides(value: string | undefined) {
+function parseOverrides(entries: string[]) {
   const overrides: Record<string, Partial<Record<(typeof TIERS)[keyof typeof TIERS], number>>> = {}
-  for (const entry of (value ?? '')
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean)) {
+  for (const entry of entries) {
     const match = /^(.+):(raw|minute|hourly)=(.+)$/.exec(entry)
     const amount = Number(match?.[3])
     if (!match || !(amount > 0)) {

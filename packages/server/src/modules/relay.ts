@@ -2,15 +2,12 @@ import {
   type ErrorIngest,
   type Logger,
   type MetricsIngest,
-  MonlightConfigError,
   MonlightError,
   type MonlightModule,
 } from '@monlight/core'
+import { createRelay } from '@monlight/relay'
 import type { ModuleContext } from '../modules.js'
-
-// Loaded by name at run time so the server's bundle keeps @monlight/relay external: bundled, the module would
-// look for its web UI (dist/ui) relative to the server's files.
-const RELAY_PACKAGE = '@monlight/relay'
+import { type EnvReader, envReader } from './env.js'
 
 /**
  * Builds the browser relay of the standalone stack. Upstream's variables: ADMIN_API_KEY (default: the stack's
@@ -19,32 +16,30 @@ const RELAY_PACKAGE = '@monlight/relay'
  * this process), RATE_LIMIT (per DSN key and minute; RELAY_RATE_LIMIT wins, as RATE_LIMIT also sets the other
  * modules'); ours: SOURCE_MAP_MAX_BYTES, SOURCE_MAP_RETENTION_DAYS, SOURCE_MAP_CACHE_SIZE, UPSTREAM_TIMEOUT_MS.
  */
-export async function createRelaySlot(context: ModuleContext): Promise<MonlightModule> {
-  const { createRelay } = (await import(RELAY_PACKAGE)) as typeof import('@monlight/relay')
-  const read = (name: string) => context.env[name]?.trim() || undefined
-  const admin = list(read('ADMIN_API_KEY'))
+export function createRelaySlot(context: ModuleContext): MonlightModule {
+  const env = envReader(context.env)
+  const admin = env.list('ADMIN_API_KEY')
   return createRelay({
     database: context.database,
     apiKeys: admin.length > 0 ? admin : context.apiKeys,
     logger: context.logger,
-    corsOrigins: list(read('CORS_ORIGINS'))
+    corsOrigins: env
+      .list('CORS_ORIGINS')
       .filter((origin) => origin.length <= 256)
       .slice(0, 32),
-    dsnKeys: parseDsnKeys(read('DSN_KEYS'), context.logger),
-    forward: forwardOptions(context, read),
-    rateLimit: integer(read, read('RELAY_RATE_LIMIT') ? 'RELAY_RATE_LIMIT' : 'RATE_LIMIT'),
+    dsnKeys: parseDsnKeys(env.list('DSN_KEYS'), context.logger),
+    forward: forwardOptions(context, env),
+    rateLimit: env.integer(env.text('RELAY_RATE_LIMIT') ? 'RELAY_RATE_LIMIT' : 'RATE_LIMIT'),
     sourceMaps: {
-      maxBytes: integer(read, 'SOURCE_MAP_MAX_BYTES'),
-      retentionDays: integer(read, 'SOURCE_MAP_RETENTION_DAYS'),
-      cacheSize: integer(read, 'SOURCE_MAP_CACHE_SIZE'),
+      maxBytes: env.integer('SOURCE_MAP_MAX_BYTES'),
+      retentionDays: env.integer('SOURCE_MAP_RETENTION_DAYS'),
+      cacheSize: env.integer('SOURCE_MAP_CACHE_SIZE'),
     },
   })
 }
 
-type Read = (name: string) => string | undefined
-
 /** In-process when the errors and metrics modules run here; over HTTP when their URLs are set. */
-function forwardOptions(context: ModuleContext, read: Read) {
+function forwardOptions(context: ModuleContext, env: EnvReader) {
   const errors = context.modules.get('errors')?.service
   const metrics = context.modules.get('metrics')?.service
   const local = { errors: hasIngest<ErrorIngest>(errors), metrics: hasIngest<MetricsIngest>(metrics) }
@@ -55,13 +50,13 @@ function forwardOptions(context: ModuleContext, read: Read) {
     'METRICS_COLLECTOR_URL',
     'METRICS_COLLECTOR_API_KEY',
   ]
-  if (remote.every((name) => read(name))) {
+  if (remote.every((name) => env.text(name))) {
     return {
-      errorTrackerUrl: read('ERROR_TRACKER_URL')!,
-      errorTrackerApiKey: read('ERROR_TRACKER_API_KEY')!,
-      metricsCollectorUrl: read('METRICS_COLLECTOR_URL')!,
-      metricsCollectorApiKey: read('METRICS_COLLECTOR_API_KEY')!,
-      timeoutMs: integer(read, 'UPSTREAM_TIMEOUT_MS'),
+      errorTrackerUrl: env.url('ERROR_TRACKER_URL')!,
+      errorTrackerApiKey: env.text('ERROR_TRACKER_API_KEY')!,
+      metricsCollectorUrl: env.url('METRICS_COLLECTOR_URL')!,
+      metricsCollectorApiKey: env.text('METRICS_COLLECTOR_API_KEY')!,
+      timeoutMs: env.integer('UPSTREAM_TIMEOUT_MS'),
     }
   }
   context.logger.warn(
@@ -83,12 +78,9 @@ function hasIngest<T>(service: unknown): T | undefined {
 }
 
 /** Upstream's DSN_KEYS: `project:key,...`, split at the first `:`; malformed entries are skipped with a warning. */
-export function parseDsnKeys(
-  value: string | undefined,
-  logger: Logger,
-): { project: string; publicKey: string }[] {
+export function parseDsnKeys(entries: string[], logger: Logger): { project: string; publicKey: string }[] {
   const keys: { project: string; publicKey: string }[] = []
-  for (const entry of list(value)) {
+  for (const entry of entries) {
     const colon = entry.indexOf(':')
     const project = entry.slice(0, colon).trim()
     const publicKey = entry.slice(colon + 1).trim()
@@ -99,21 +91,4 @@ export function parseDsnKeys(
     keys.push({ project, publicKey })
   }
   return keys
-}
-
-function list(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean)
-}
-
-function integer(read: Read, name: string): number | undefined {
-  const value = read(name)
-  if (value === undefined) return undefined
-  const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN
-  if (!(parsed >= 1 && parsed <= Number.MAX_SAFE_INTEGER)) {
-    throw new MonlightConfigError(`${name}=${value} is invalid: use a positive integer`)
-  }
-  return parsed
 }
