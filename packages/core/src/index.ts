@@ -75,3 +75,4 @@ export {
 } from './logger.js'
 export type { MonlightModule } from './module.js'
 export { findUiDir, mountUi, type UiOptions } from './ui/serve-ui.js'
+export { type UpstreamRows, upstreamTime } from './upstream.js'

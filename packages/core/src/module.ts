@@ -1,6 +1,7 @@
 import type { H3 } from 'h3'
 import type { MigrateResult } from './database/migrate.js'
 import type { ErrorIngest } from './ingest.js'
+import type { UpstreamRows } from './upstream.js'
 
 /**
  * What every Monlight module (`createErrors()`, `createLogs()`, ...) hands its host. Nothing runs on import or
@@ -19,4 +20,9 @@ export interface MonlightModule<Service = unknown> {
   migrate(): Promise<MigrateResult>
   /** Starts background jobs; returns `stop()`. */
   start(): () => Promise<void>
+  /**
+   * Copies this module's data from the original Monlight's SQLite file (`monlight import --from <dir>`) into the
+   * module, which must be empty; returns counts by kind, e.g. `{ groups: 12, occurrences: 40 }`.
+   */
+  importUpstream?(source: UpstreamRows): Promise<Record<string, number>>
 }

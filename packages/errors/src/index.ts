@@ -12,6 +12,7 @@ import { type ErrorsOptions, resolveErrorsOptions } from './options.js'
 import { createErrorsRouter } from './router/router.js'
 import { migrations } from './schema/migrations.js'
 import { createErrorsService, DAY_MS, type ErrorsService } from './service/service.js'
+import { importUpstreamErrors } from './store/import-upstream.js'
 import { createErrorsStore } from './store/store.js'
 
 export type { AlertChannel, WebhookFormat } from './alerts/channels.js'
@@ -90,6 +91,7 @@ export function createErrors(input: ErrorsOptions & { uiDir?: string }): ErrorsM
       }
     },
     alertsIdle: () => alerts.idle(),
+    importUpstream: (source) => importUpstreamErrors(options.database, source, options.now()),
   }
 }
 

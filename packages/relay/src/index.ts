@@ -12,6 +12,7 @@ import { migrations } from './schema/migrations.js'
 import { type Forwarder, httpForwarder, inProcessForwarder } from './service/forward.js'
 import { createRelayService, type RelayService } from './service/service.js'
 import { createSourceMapCache } from './service/source-maps.js'
+import { importUpstreamRelay } from './store/import-upstream.js'
 import { createRelayStore } from './store/store.js'
 
 export { type RelayOptions, relayOptionsSchema } from './options.js'
@@ -108,5 +109,6 @@ export function createRelay(input: RelayOptions & { uiDir?: string }): RelayModu
     get pending() {
       return forwarder.pending
     },
+    importUpstream: (source) => importUpstreamRelay(options.database, source),
   }
 }

@@ -2,6 +2,7 @@
 import { createLogger, MonlightConfigError } from '@monlight/core'
 import { parseArgv, UsageError } from './argv.js'
 import { runBackup } from './commands/backup.js'
+import { runImport } from './commands/import.js'
 import type { CommandIO } from './commands/io.js'
 import { runKeysCreate } from './commands/keys.js'
 import { runMigrate } from './commands/migrate.js'
@@ -14,9 +15,17 @@ import { type ConfigFlags, OPTIONS } from './options.js'
 import { packageVersion } from './version.js'
 
 /** Commands and how many arguments each takes. */
-const COMMANDS: Record<string, number> = { start: 0, migrate: 0, backup: 1, keys: 2, sourcemaps: 2 }
+const COMMANDS: Record<string, number> = {
+  start: 0,
+  migrate: 0,
+  backup: 1,
+  import: 0,
+  keys: 2,
+  sourcemaps: 2,
+}
 /** Flags of one command only. */
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
+  import: ['--from'],
   keys: ['--origins'],
   sourcemaps: ['--release', '--project', '--url-prefix', '--url'],
 }
@@ -69,7 +78,12 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   }
   if (command === 'migrate') await runMigrate(config, io)
   else if (command === 'backup') await runBackup(config, rest[0]!, io)
-  else if (command === 'keys') await runKeysCreate(config, rest[1]!, args.values['--origins'], io)
+  else if (command === 'import') {
+    const from = args.values['--from']
+    if (!from)
+      throw new UsageError(`import needs the folder of the original databases: monlight ${SYNOPSIS.import}`)
+    await runImport(config, from, io)
+  } else if (command === 'keys') await runKeysCreate(config, rest[1]!, args.values['--origins'], io)
   else {
     await runSourceMapsUpload(
       config,

@@ -5,6 +5,7 @@ export const SYNOPSIS: Record<string, string> = {
   start: 'start',
   migrate: 'migrate',
   backup: 'backup <dir>',
+  import: 'import --from <dir>',
   keys: 'keys create <project> [--origins <a,b>]',
   sourcemaps: 'sourcemaps upload <dir> --release <r> --project <p> [--url-prefix </static>] [--url <relay>]',
 }
@@ -27,6 +28,8 @@ Commands:
   start          Run the server (default)
   migrate        Apply pending database migrations, then exit
   backup <dir>   Copy each module's SQLite database into <dir> (safe while the server runs)
+  import --from <dir>
+                 Copy the original Monlight's databases (errors.db, ..., browser-relay.db) into this one
   keys create <project> [--origins <a,b>]
                  Create a DSN key for the browser SDK (allowed origins optional)
   sourcemaps upload <dir> --release <r> --project <p> [--url-prefix </static>] [--url <relay>]

@@ -1,0 +1,168 @@
+import { MonlightError } from '@monlight/core'
+import type { CursorState, LogsStore, NewEntry } from '../store/store.js'
+import type { TailHub } from '../tail/hub.js'
+import { type LogView, parseTime, toNewEntry, toView } from './entries.js'
+import { type Level, parseLevelFilter } from './levels.js'
+import { parseSearch } from './search-syntax.js'
+
+/** `GET /api/logs` parameters, URL-decoded strings as they arrive. */
+export interface LogQuery {
+  container?: string
+  level?: string
+  search?: string
+  q?: string
+  since?: string
+  until?: string
+  limit?: string | number
+  offset?: string | number
+}
+
+export interface LogsServiceOptions {
+  store: LogsStore
+  hub: TailHub
+  now: () => number
+  onError: (message: string, error: unknown) => void
+}
+
+export type LogsService = ReturnType<typeof createLogsService>
+
+const DEFAULT_LIMIT = 100
+const MAX_LIMIT = 500
+
+/** The rules of the logs module: validation, level and search parsing, fan-out to the live tail. */
+export function createLogsService({ store, hub, now, onError }: LogsServiceOptions) {
+  const publish = (entries: NewEntry[], ids: number[]) => {
+    if (ids.length === 0 || !hub.listening) return
+    const views = entries.map((entry, i) => toView({ ...entry, id: ids[i]! }))
+    // Never holds up the writer; the tail is at-most-once by design.
+    hub.publish(views).catch((error) => onError('live tail publish failed', error))
+  }
+
+  /** Stores already-normalised entries (and Docker cursors) in one transaction, then tells the live tail. */
+  const store_ = async (entries: NewEntry[], cursors: CursorState[] = []) => {
+    const ids = await store.insert(entries, cursors, now())
+    publish(entries, ids)
+    return ids
+  }
+
+  return {
+    /**
+     * Stores a batch of entries (the in-process twin of `POST /api/logs`): each `{ message, container?,
+     * timestamp?, stream?, level?, attributes? }`. Throws a MonlightError (400) naming a bad entry.
+     */
+    async write(entries: readonly unknown[]): Promise<{ count: number; ids: number[] }> {
+      const at = now()
+      const rows = entries.map((entry, index) => toNewEntry(entry, index, at))
+      const ids = rows.length > 0 ? await store_(rows) : []
+      return { count: rows.length, ids }
+    },
+
+    /** For the Docker tailer: entries plus the cursors they advance, atomically. */
+    ingest: store_,
+
+    async query(params: LogQuery) {
+      const limit = readInt(params.limit, 'limit', DEFAULT_LIMIT)
+      const offset = readInt(params.offset, 'offset', 0)
+      const effectiveLimit = limit === 0 ? DEFAULT_LIMIT : Math.min(limit, MAX_LIMIT)
+      const text = params.search ?? params.q
+      const page = await store.query({
+        container: params.container || undefined,
+        levels: params.level ? readLevels(params.level) : undefined,
+        search: text?.trim() ? parseSearch(text) : undefined,
+        since: params.since ? readTime(params.since, 'since') : undefined,
+        until: params.until ? readTime(params.until, 'until') : undefined,
+        limit: effectiveLimit,
+        offset,
+      })
+      return {
+        logs: page.entries.map(toView),
+        total: page.total,
+        limit: effectiveLimit,
+        offset,
+        ...(page.totalCapped ? { total_capped: true } : {}),
+      }
+    },
+
+    async containers() {
+      return { containers: await store.containers() }
+    },
+
+    async stats() {
+      const stats = await store.stats()
+      return {
+        total_logs: stats.total,
+        oldest_log: iso(stats.oldest),
+        newest_log: iso(stats.newest),
+        by_level: stats.byLevel,
+        by_container: stats.byContainer,
+      }
+    },
+
+    async health() {
+      const { count, newest } = await store.health()
+      return { logs_indexed: count, last_ingest: iso(newest) }
+    },
+
+    /** Parses a tail's filters with the same rules as the query API. */
+    tailFilter(params: { container?: string; level?: string }): { container?: string; levels?: Level[] } {
+      return {
+        container: params.container || undefined,
+        levels: params.level ? readLevels(params.level) : undefined,
+      }
+    },
+
+    /** Retention: ring buffer, then the age limit; each deletes in batches until done. */
+    async applyRetention(maxEntries: number, maxAgeDays: number | undefined, signal?: AbortSignal) {
+      const batch = 10_000
+      let deleted = 0
+      for (let n = batch; n === batch && !signal?.aborted; deleted += n)
+        n = await store.trimToMax(maxEntries, batch)
+      if (maxAgeDays !== undefined) {
+        const before = now() - maxAgeDays * 86_400_000
+        for (let n = batch; n === batch && !signal?.aborted; deleted += n)
+          n = await store.deleteOlderThan(before, batch)
+      }
+      if (!signal?.aborted) await store.mergeIndex()
+      return deleted
+    },
+
+    toView,
+  }
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString()
+}
+
+function readInt(value: string | number | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback
+  const n = typeof value === 'number' ? value : /^\d{1,9}$/.test(value.trim()) ? Number(value) : Number.NaN
+  if (!Number.isInteger(n) || n < 0) {
+    throw new MonlightError('VALIDATION_FAILED', `Invalid query: ${name} must be a non-negative integer`)
+  }
+  return n
+}
+
+function readLevels(value: string): Level[] {
+  const levels = parseLevelFilter(value)
+  if (!levels) {
+    throw new MonlightError(
+      'VALIDATION_FAILED',
+      `Invalid query: level '${value.slice(0, 40)}' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL (optionally prefixed with >=)`,
+    )
+  }
+  return levels
+}
+
+function readTime(value: string, name: string): number {
+  const ms = parseTime(value)
+  if (ms === undefined) {
+    throw new MonlightError(
+      'VALIDATION_FAILED',
+      `Invalid query: ${name} must be an ISO 8601 time (e.g. 2025-01-20T10:00:00Z) or epoch milliseconds`,
+    )
+  }
+  return ms
+}
+
+export type { LogView }
