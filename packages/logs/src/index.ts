@@ -10,6 +10,7 @@ import { createDockerIngestor } from './docker/ingestor.js'
 import { type LogsOptions, logsOptionsSchema } from './options.js'
 import { createLogsRouter } from './router/router.js'
 import { migrations } from './schema/migrations.js'
+import { importUpstreamLogs } from './service/import-upstream.js'
 import { createLogsService, type LogsService } from './service/service.js'
 import { createLogsStore } from './store/store.js'
 import { createTailHub } from './tail/hub.js'
@@ -75,6 +76,8 @@ export function createLogs(input: LogsOptions): LogsModule {
     router,
     write: service.write,
     fetch: async (request) => router.fetch(request),
+    importUpstream: (source) =>
+      importUpstreamLogs(service.write, async () => (await service.stats()).total_logs === 0, source),
     migrate: () => migrate(database.db, { module: 'logs', migrations, dialect: database.dialect, logger }),
     start() {
       const sharedBus = !options.bus && database.driver === 'pg' ? createBus({ database, logger }) : undefined

@@ -15,6 +15,7 @@ import { createScheduler, type MonlightModule, migrate } from '@monlight/core'
 import { type MetricsOptions, resolveMetricsOptions } from './options.js'
 import { createMetricsRouter } from './router/router.js'
 import { migrations } from './schema/migrations.js'
+import { importUpstreamMetrics } from './service/import-upstream.js'
 import { createMetricsService, type MetricsService } from './service/service.js'
 import { createMetricsStore } from './store/store.js'
 
@@ -36,6 +37,8 @@ export function createMetrics(input: MetricsOptions): MonlightModule<MetricsServ
     router,
     fetch: async (request) => router.fetch(request),
     migrate: () => migrate(database.db, { module: 'metrics', migrations, dialect: database.dialect, logger }),
+    importUpstream: (source) =>
+      importUpstreamMetrics(service.ingest, async () => (await service.names()).metrics.length === 0, source),
     start() {
       const stop = createScheduler({ name: 'metrics', database, logger })
         .add({

@@ -13,6 +13,8 @@ describe('monlight import --from', () => {
     expect(imported.code, imported.stderr).toBe(0)
     expect(imported.stdout).toMatch(/errors +2 groups, 6 occurrences/)
     expect(imported.stdout).toMatch(/relay +2 keys, 1 sourceMaps/)
+    expect(imported.stdout).toMatch(/logs +13 entries/)
+    expect(imported.stdout).toMatch(/metrics +10 points, 1 skipped/)
 
     const cli = await startCli(['--ports', '0,0,0,0', '--data-dir', dataDir], { env: { API_KEY: KEY } })
     try {
@@ -70,6 +72,16 @@ describe('monlight import --from', () => {
       expect((await browser('fedcba9876543210fedcba9876543210')).status).toBe(401)
       const maps = await (await fetch(`${cli.urls.relay}api/source-maps?project=web`, { headers })).text()
       expect(maps).toContain('/static/app.min.js')
+
+      // Old log lines are searchable; old points are listed and aggregate into rollups.
+      const found = await (
+        await fetch(`${cli.urls.logs}api/logs?q=KeyError&container=api`, { headers })
+      ).text()
+      expect(found).toContain('order_id')
+      const names = await (
+        await fetch(`${cli.urls.metrics}api/metrics/names?project=shop`, { headers })
+      ).text()
+      expect(names).toContain('http_request_duration_seconds')
     } finally {
       await cli.stop()
       killAll()

@@ -3,8 +3,9 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 
 /**
- * The original Monlight's databases with their final schemas (upstream-contract §2.11 and §5.8) and a few rows,
- * as `deploy/` laid them out: `<dir>/errors/errors.db` and `<dir>/browser-relay/browser-relay.db`.
+ * The original Monlight's databases with their final schemas (upstream-contract §2.11, §3.9, §4.9, §5.8) and a
+ * few rows, as `deploy/` laid them out: `<dir>/errors/errors.db`, `<dir>/logs/logs.db`, `<dir>/metrics/metrics.db`
+ * and `<dir>/browser-relay/browser-relay.db`.
  */
 export function writeUpstreamDatabases(dir: string): void {
   mkdirSync(join(dir, 'errors'), { recursive: true })
@@ -74,4 +75,66 @@ export function writeUpstreamDatabases(dir: string): void {
       ('web', '1.0.0', '/static/app.min.js', '{"version":3,"sources":["app.ts"],"names":[],"mappings":"AAAA"}');
   `)
   relay.close()
+
+  mkdirSync(join(dir, 'logs'), { recursive: true })
+  const logs = new Database(join(dir, 'logs', 'logs.db'))
+  logs.exec(`
+    CREATE TABLE log_entries (id INTEGER PRIMARY KEY AUTOINCREMENT, timestamp DATETIME NOT NULL,
+      container VARCHAR(200) NOT NULL, stream VARCHAR(10) NOT NULL DEFAULT 'stdout',
+      level VARCHAR(10) NOT NULL DEFAULT 'INFO', message TEXT NOT NULL, raw TEXT);
+    CREATE VIRTUAL TABLE log_entries_fts USING fts5(message, content='log_entries', content_rowid='id');
+    CREATE TRIGGER log_entries_ai AFTER INSERT ON log_entries BEGIN
+      INSERT INTO log_entries_fts(rowid, message) VALUES (new.id, new.message); END;
+    CREATE TABLE cursors (id INTEGER PRIMARY KEY AUTOINCREMENT, container_id VARCHAR(200) NOT NULL UNIQUE,
+      file_path TEXT NOT NULL, position INTEGER NOT NULL DEFAULT 0, inode INTEGER NOT NULL DEFAULT 0,
+      updated_at DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));
+  `)
+  const entry = logs.prepare(
+    'INSERT INTO log_entries (timestamp, container, stream, level, message) VALUES (?, ?, ?, ?, ?)',
+  )
+  for (let i = 0; i < 12; i++) {
+    entry.run(
+      `2025-06-02T10:00:${String(i).padStart(2, '0')}Z`,
+      i % 2 ? 'api' : 'worker',
+      'stdout',
+      'INFO',
+      `request ${i} served`,
+    )
+  }
+  entry.run(
+    '2025-06-02 10:01:00',
+    'api',
+    'stderr',
+    'ERROR',
+    'Traceback (most recent call last):\nKeyError: order_id',
+  )
+  logs.close()
+
+  mkdirSync(join(dir, 'metrics'), { recursive: true })
+  const metrics = new Database(join(dir, 'metrics', 'metrics.db'))
+  metrics.exec(`
+    CREATE TABLE metrics_raw (id INTEGER PRIMARY KEY AUTOINCREMENT, timestamp DATETIME NOT NULL,
+      name VARCHAR(200) NOT NULL, labels TEXT, value REAL NOT NULL, type VARCHAR(20) NOT NULL, project VARCHAR(100));
+    CREATE TABLE metrics_aggregated (id INTEGER PRIMARY KEY AUTOINCREMENT, bucket DATETIME NOT NULL,
+      resolution VARCHAR(10) NOT NULL, name VARCHAR(200) NOT NULL, labels TEXT, count INTEGER NOT NULL DEFAULT 0,
+      sum REAL NOT NULL DEFAULT 0, min REAL NOT NULL DEFAULT 0, max REAL NOT NULL DEFAULT 0,
+      avg REAL NOT NULL DEFAULT 0, p50 REAL, p95 REAL, p99 REAL, project VARCHAR(100));
+  `)
+  const raw = metrics.prepare(
+    'INSERT INTO metrics_raw (timestamp, name, labels, value, type, project) VALUES (?, ?, ?, ?, ?, ?)',
+  )
+  const recent = new Date(Date.now() - 3_600_000).toISOString().slice(0, 19)
+  for (let i = 0; i < 10; i++) {
+    raw.run(
+      `${recent}Z`,
+      'http_request_duration_seconds',
+      '{"method":"GET","endpoint":"/api","status":"200"}',
+      0.1 * (i + 1),
+      'histogram',
+      'shop',
+    )
+  }
+  // The original stored client timestamps verbatim: this row cannot be placed in time and is skipped.
+  raw.run('yesterday-ish', 'http_requests_total', '{}', 1, 'counter', null)
+  metrics.close()
 }
