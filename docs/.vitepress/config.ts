@@ -21,6 +21,10 @@ export default defineConfig({
         items: [
           { text: 'Overview', link: '/' },
           { text: 'Getting started', link: '/getting-started' },
+          { text: 'Configuration', link: '/configuration' },
+          { text: 'Operations', link: '/operations' },
+          { text: 'Migrating from the original', link: '/migrating' },
+          { text: 'Python apps', link: '/python' },
         ],
       },
       {

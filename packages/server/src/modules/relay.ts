@@ -44,23 +44,16 @@ function forwardOptions(context: ModuleContext, env: EnvReader) {
   const metrics = context.modules.get('metrics')?.service
   const local = { errors: hasIngest<ErrorIngest>(errors), metrics: hasIngest<MetricsIngest>(metrics) }
   if (local.errors && local.metrics) return { errors: local.errors, metrics: local.metrics }
-  const remote = [
-    'ERROR_TRACKER_URL',
-    'ERROR_TRACKER_API_KEY',
-    'METRICS_COLLECTOR_URL',
-    'METRICS_COLLECTOR_API_KEY',
-  ]
-  if (remote.every((name) => env.text(name))) {
-    return {
-      errorTrackerUrl: env.url('ERROR_TRACKER_URL')!,
-      errorTrackerApiKey: env.text('ERROR_TRACKER_API_KEY')!,
-      metricsCollectorUrl: env.url('METRICS_COLLECTOR_URL')!,
-      metricsCollectorApiKey: env.text('METRICS_COLLECTOR_API_KEY')!,
-      timeoutMs: env.integer('UPSTREAM_TIMEOUT_MS'),
-    }
+  const errorTrackerUrl = env.url('ERROR_TRACKER_URL')
+  const errorTrackerApiKey = env.text('ERROR_TRACKER_API_KEY')
+  const metricsCollectorUrl = env.url('METRICS_COLLECTOR_URL')
+  const metricsCollectorApiKey = env.text('METRICS_COLLECTOR_API_KEY')
+  if (errorTrackerUrl && errorTrackerApiKey && metricsCollectorUrl && metricsCollectorApiKey) {
+    const timeoutMs = env.integer('UPSTREAM_TIMEOUT_MS')
+    return { errorTrackerUrl, errorTrackerApiKey, metricsCollectorUrl, metricsCollectorApiKey, timeoutMs }
   }
   context.logger.warn(
-    `relay: ${[!local.errors && 'errors', !local.metrics && 'metrics'].filter(Boolean).join(' and ')} not running in this process and ${remote.join(', ')} not all set: those browser events are answered with 502`,
+    `relay: ${[!local.errors && 'errors', !local.metrics && 'metrics'].filter(Boolean).join(' and ')} not running in this process and ERROR_TRACKER_URL, ERROR_TRACKER_API_KEY, METRICS_COLLECTOR_URL, METRICS_COLLECTOR_API_KEY not all set: those browser events are answered with 502`,
   )
   const unavailable = async (): Promise<never> => {
     throw new MonlightError('BAD_GATEWAY', 'Upstream error')
