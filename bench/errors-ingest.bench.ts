@@ -4,7 +4,6 @@
  * The mix: 1 report in 10 is a new error group, the rest repeat one of 200 known groups (increment + occurrence
  * + trim to the last five). Budget: ≥ 10,000 errors/s and ≥ 0.35 × bare node:http.
  */
-import { readdirSync, readFileSync } from 'node:fs'
 import autocannon from 'autocannon'
 import { fmt, median, startServer } from './lib.js'
 
@@ -31,23 +30,6 @@ function nextBody(): string {
     extra: { order_id: n, region: 'eu-west-1' },
     environment: 'production',
   })
-}
-
-/**
- * CPU seconds (user + system) used so far by our child process running `script`. The machine is shared, so
- * req/s drift with other load; CPU time per request does much less.
- */
-function cpuSeconds(script: string): number {
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (Number(fields[1]) !== process.pid) continue
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(script)) continue
-      return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, in clock ticks
-    } catch {}
-  }
-  return Number.NaN
 }
 
 async function run(
@@ -85,12 +67,12 @@ for (const entry of servers) entry.server = await startServer(entry.script)
 try {
   for (const { server } of servers) await run(server.url, 2)
   for (let round = 0; round < ROUNDS; round++) {
-    for (const { server, script, runs, cpuUs } of servers) {
-      const cpuBefore = cpuSeconds(script)
+    for (const { server, runs, cpuUs } of servers) {
+      const cpuBefore = server.cpuSeconds()
       const result = await run(server.url, DURATION)
       if (result.bad > 0) throw new Error(`failed requests: ${JSON.stringify(result)}`)
       runs.push(result.rps)
-      cpuUs.push(((cpuSeconds(script) - cpuBefore) / result.requests) * 1e6)
+      cpuUs.push(((server.cpuSeconds() - cpuBefore) / result.requests) * 1e6)
     }
   }
   const [bare, errors] = servers as [(typeof servers)[0], (typeof servers)[0]]

@@ -16,6 +16,8 @@ export interface LoadOptions {
 
 export interface LoadResult {
   requestsPerSecond: number
+  /** Requests completed in the run. */
+  requests: number
   latencyP99Ms: number
   errors: number
   non2xx: number
@@ -33,6 +35,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   })
   return {
     requestsPerSecond: result.requests.average,
+    requests: result.requests.total,
     latencyP99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
@@ -42,6 +45,11 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
 export interface ServerProcess {
   url: string
   rssMiB(): number
+  /**
+   * CPU seconds (user + system) the server has used so far. The machines are shared, so req/s drift with other
+   * load; CPU time per request drifts much less.
+   */
+  cpuSeconds(): number
   stop(): void
 }
 
@@ -69,6 +77,11 @@ export async function startServer(script: string, env: Record<string, string> = 
       } catch {
         return 0
       }
+    },
+    cpuSeconds: () => {
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, in clock ticks of 10 ms
     },
     stop: () => child.kill(),
   }

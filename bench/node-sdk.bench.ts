@@ -1,7 +1,8 @@
 /**
  * The Node SDK's cost per request: an Express and a Hono app answering `GET /users/:id`, with and without
- * `setupMonlight` (request metrics buffered and flushed every second to a sink collector). Alternating rounds; the
- * figure is the throughput loss of each framework with Monlight (budget: ≤ 3 % Express, ≤ 5 % Hono).
+ * `setupMonlight` (request metrics buffered and flushed every second to a sink collector). Alternating rounds. The
+ * figure is the throughput loss with Monlight (budget: ≤ 3 % Express, ≤ 5 % Hono), by req/s and, steadier on a
+ * shared machine, by the app's CPU time per request.
  */
 import { fmt, load, median, startServer } from './lib.js'
 
@@ -12,43 +13,43 @@ const sink = await startServer('sink.ts')
 try {
   for (const framework of ['express', 'hono']) {
     const variants = [
-      {
-        label: 'without',
-        server: await startServer('node-sdk-app.ts', { FRAMEWORK: framework, MONLIGHT: 'off' }),
-        runs: [] as number[],
-      },
-      {
-        label: 'with Monlight',
-        server: await startServer('node-sdk-app.ts', {
-          FRAMEWORK: framework,
-          MONLIGHT: 'on',
-          COLLECTOR: sink.url,
-        }),
-        runs: [] as number[],
-      },
+      { label: 'without', env: { FRAMEWORK: framework, MONLIGHT: 'off' } },
+      { label: 'with Monlight', env: { FRAMEWORK: framework, MONLIGHT: 'on', COLLECTOR: sink.url } },
     ]
+    const servers = await Promise.all(
+      variants.map(async (variant) => ({
+        ...variant,
+        server: await startServer('node-sdk-app.ts', variant.env),
+        runs: [] as number[],
+        cpuUs: [] as number[],
+      })),
+    )
     try {
-      for (const { server } of variants) await load({ url: `${server.url}/users/42`, duration: 2 })
+      for (const { server } of servers) await load({ url: `${server.url}/users/42`, duration: 2 })
       for (let round = 0; round < ROUNDS; round++) {
-        for (const { server, runs } of variants) {
+        for (const { server, runs, cpuUs } of servers) {
+          const cpuBefore = server.cpuSeconds()
           const result = await load({ url: `${server.url}/users/${round + 1}` })
           if (result.errors > 0 || result.non2xx > 0)
             throw new Error(`failed requests: ${JSON.stringify(result)}`)
           runs.push(result.requestsPerSecond)
+          cpuUs.push(((server.cpuSeconds() - cpuBefore) / result.requests) * 1e6)
         }
       }
-      const [without, withMonlight] = variants.map(({ runs }) => median(runs)) as [number, number]
-      for (const { label, runs, server } of variants) {
+      for (const { label, runs, cpuUs, server } of servers) {
         console.log(
-          `${framework.padEnd(8)} ${label.padEnd(14)} ${fmt(median(runs)).padStart(7)} req/s  (${runs.map(fmt).join(' / ')})  RSS ${fmt(server.rssMiB())} MiB`,
+          `${framework.padEnd(8)} ${label.padEnd(14)} ${fmt(median(runs)).padStart(7)} req/s  (${runs.map(fmt).join(' / ')})  ${median(cpuUs).toFixed(1)} µs CPU/request  RSS ${fmt(server.rssMiB())} MiB`,
         )
       }
-      const loss = 1 - withMonlight / without
+      const [without, withMonlight] = servers as [(typeof servers)[0], (typeof servers)[0]]
+      const rpsRatio = median(withMonlight.runs) / median(without.runs)
+      const cpuRatio = median(without.cpuUs) / median(withMonlight.cpuUs)
       console.log(
-        `${framework}: with/without ×${(withMonlight / without).toFixed(3)}, throughput loss ${(loss * 100).toFixed(1)} % (budget ≤ ${BUDGET[framework]! * 100} %)`,
+        `${framework}: throughput with/without ×${rpsRatio.toFixed(3)} (loss ${((1 - rpsRatio) * 100).toFixed(1)} %); ` +
+          `by CPU per request ×${cpuRatio.toFixed(3)} (loss ${((1 - cpuRatio) * 100).toFixed(1)} %); budget ≤ ${BUDGET[framework]! * 100} %`,
       )
     } finally {
-      for (const { server } of variants) server.stop()
+      for (const { server } of servers) server.stop()
     }
   }
 } finally {

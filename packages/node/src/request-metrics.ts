@@ -1,4 +1,4 @@
-import type { MetricsClient } from './metrics/metrics-client.js'
+import type { MetricsClient, SeriesRecorder } from './metrics/metrics-client.js'
 
 /** The standard HTTP metrics, with the Python client's names and labels; the dashboard reads them. */
 export const HTTP_REQUESTS_TOTAL = 'http_requests_total'
@@ -16,22 +16,58 @@ export interface CompletedRequest {
   seconds: number
 }
 
+/** The two series of one (method, status, endpoint). */
+interface RequestSeries {
+  count: SeriesRecorder
+  duration: SeriesRecorder
+}
+
+/** Label sets remembered per client; beyond this the cache starts over (a miss costs one serialisation). */
 const MAX_LABEL_SETS = 2000
-/** One labels object per (method, endpoint, status): the metrics client then serializes each set only once. */
-const labelSets = new Map<string, Record<string, string>>()
+/** method → status → endpoint → series: lookups by the same string instances and a number, no key building. */
+type SeriesCache = Map<string, Map<number, Map<string, RequestSeries>>>
+const caches = new WeakMap<MetricsClient, { series: SeriesCache; size: number }>()
 
 /** Records one finished request as `http_requests_total` + `http_request_duration_seconds`. */
 export function recordRequest(metrics: MetricsClient, request: CompletedRequest): void {
   const endpoint = request.route ?? (request.status === 404 ? UNMATCHED_ENDPOINT : templatePath(request.path))
-  const key = `${request.method} ${request.status} ${endpoint}`
-  let labels = labelSets.get(key)
-  if (!labels) {
-    if (labelSets.size >= MAX_LABEL_SETS) labelSets.clear()
-    labels = { method: request.method, endpoint, status: String(request.status) }
-    labelSets.set(key, labels)
+  const series = requestSeries(metrics, request.method, request.status, endpoint)
+  series.count.record(1)
+  series.duration.record(request.seconds)
+}
+
+function requestSeries(
+  metrics: MetricsClient,
+  method: string,
+  status: number,
+  endpoint: string,
+): RequestSeries {
+  let cache = caches.get(metrics)
+  if (!cache || cache.size >= MAX_LABEL_SETS) {
+    cache = { series: new Map(), size: 0 }
+    caches.set(metrics, cache)
   }
-  metrics.counter(HTTP_REQUESTS_TOTAL, labels)
-  metrics.histogram(HTTP_REQUEST_DURATION_SECONDS, request.seconds, labels)
+  let byStatus = cache.series.get(method)
+  if (!byStatus) {
+    byStatus = new Map()
+    cache.series.set(method, byStatus)
+  }
+  let byEndpoint = byStatus.get(status)
+  if (!byEndpoint) {
+    byEndpoint = new Map()
+    byStatus.set(status, byEndpoint)
+  }
+  let series = byEndpoint.get(endpoint)
+  if (!series) {
+    const labels = { method, endpoint, status: String(status) }
+    series = {
+      count: metrics.series('counter', HTTP_REQUESTS_TOTAL, labels),
+      duration: metrics.series('histogram', HTTP_REQUEST_DURATION_SECONDS, labels),
+    }
+    byEndpoint.set(endpoint, series)
+    cache.size++
+  }
+  return series
 }
 
 const ID_SEGMENT =

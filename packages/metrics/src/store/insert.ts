@@ -221,5 +221,5 @@ async function resolveSeries(
     )
     .execute()
   const byKey = new Map(found.map((row) => [row.series_key, Number(row.id)]))
-  points.forEach((point, i) => cache.set(cacheKey(point), byKey.get(keys[i]!)!))
+  for (const [i, point] of points.entries()) cache.set(cacheKey(point), byKey.get(keys[i]!)!)
 }

@@ -10,50 +10,62 @@
  * setupMonlight(app, { errorTrackerUrl: 'http://localhost:5010', metricsCollectorUrl: 'http://localhost:5012', apiKey })
  */
 import { toExpressMiddleware } from '@monlight/core/adapters/express'
-import type { ErrorRequestHandler, Express, Request, RequestHandler } from 'express'
+import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandler, Response } from 'express'
+import type { MetricsClient } from '../metrics/metrics-client.js'
 import { isServerError, recordRequest, secondsSince } from '../request-metrics.js'
 import { createMonlight, embeddedMounts, type Monlight, type MonlightSetupOptions } from '../setup.js'
 
 export type { Monlight, MonlightSetupOptions } from '../setup.js'
 
 /**
- * Adds Monlight to an Express app: call it before your routes. The error reporter is placed in front of your own
- * error handlers when the first request arrives (after every route is registered), and passes the error on, so
- * your handlers still decide the response. Embedded modules are mounted first, before any body parser.
+ * Adds Monlight to an Express app: call it before your routes. Requests are timed around `app.handle` rather than
+ * by one more middleware layer (cheaper per request). The error reporter is placed in front of your own error
+ * handlers when the first request arrives (after every route is registered), and passes the error on, so your
+ * handlers still decide the response. Embedded modules are mounted first, before any body parser.
  */
 export function setupMonlight(app: Express, options: MonlightSetupOptions): Monlight {
   const monlight = createMonlight(options)
   for (const [path, module] of embeddedMounts(monlight, options.embedded))
     app.use(path, toExpressMiddleware(module.router))
   const errorHandler = monlightErrorHandler(monlight)
+  const record = monlight.metricsClient ? requestRecorder(monlight, monlight.metricsClient) : undefined
+  const routed = app as unknown as { handle(req: Request, res: Response, next?: NextFunction): void }
+  const handle = routed.handle
   let placed = false
-  app.use((req, res, next) => {
+  routed.handle = function (req, res, next) {
     if (!placed) {
       placed = true
       placeErrorHandler(app, errorHandler)
     }
-    monlightMiddleware(monlight)(req, res, next)
-  })
+    record?.(req, res)
+    return handle.call(this, req, res, next)
+  }
   return monlight
 }
 
-/** Records `http_requests_total` and `http_request_duration_seconds` for each request. */
+/** Records `http_requests_total` and `http_request_duration_seconds` for each request, as a middleware. */
 export function monlightMiddleware(monlight: Monlight): RequestHandler {
-  const metrics = monlight.metricsClient
-  const skip = monlight.mountPath ? `${monlight.mountPath}/` : undefined
+  const record = monlight.metricsClient ? requestRecorder(monlight, monlight.metricsClient) : undefined
   return (req, res, next) => {
-    if (!metrics || (skip && req.originalUrl.startsWith(skip))) return next()
+    record?.(req, res)
+    next()
+  }
+}
+
+function requestRecorder(monlight: Monlight, metrics: MetricsClient): (req: Request, res: Response) => void {
+  const skip = monlight.mountPath ? `${monlight.mountPath}/` : undefined
+  return (req, res) => {
+    if (skip && req.url.startsWith(skip)) return
     const start = performance.now()
     res.once('finish', () => {
       recordRequest(metrics, {
         method: req.method,
         route: routeTemplate(req),
-        path: req.originalUrl,
+        path: req.originalUrl ?? req.url,
         status: res.statusCode,
         seconds: secondsSince(start),
       })
     })
-    next()
   }
 }
 

@@ -38,42 +38,61 @@ export function setupMonlight(app: AnyHono, options: MonlightSetupOptions): Monl
 function timeRequests(app: AnyHono, monlight: Monlight): void {
   const metrics = monlight.metricsClient!
   const skip = monlight.mountPath ? `${monlight.mountPath}/` : undefined
-  const dispatch = app.fetch
-  const record = (request: Request, response: Response, start: number) => {
-    const path = app.getPath(request)
+  // Hono matches the route synchronously at the start of `fetch`: keeping that match is free, matching again is
+  // not. It is read right after `fetch` returns, before any other request can run.
+  // An accessor, because Hono's SmartRouter replaces its own `match` with the chosen router's on first use.
+  const router = app.router as unknown as { match(method: string, path: string): RouterMatch }
+  let match = router.match.bind(router)
+  let lastMatch: RouterMatch | undefined
+  const keepMatch = (method: string, path: string) => {
+    lastMatch = match(method, path)
+    return lastMatch
+  }
+  Object.defineProperty(router, 'match', {
+    configurable: true,
+    get: () => keepMatch,
+    set: (replacement: typeof match) => {
+      match = replacement
+    },
+  })
+  const dispatch = app.fetch as (
+    request: Request,
+    env?: unknown,
+    context?: unknown,
+  ) => Response | Promise<Response>
+  const record = (request: Request, matched: RouterMatch | undefined, response: Response, start: number) => {
+    const route = routeOf(matched)
+    // The path only matters without a route (404s, middleware answers) or when embedded modules are mounted.
+    const path = route === undefined || skip ? app.getPath(request) : route
     if (skip && path.startsWith(skip)) return
     recordRequest(metrics, {
       method: request.method,
-      route: routeTemplate(app, request.method, path),
+      route,
       path,
       status: response.status,
       seconds: secondsSince(start),
     })
   }
-  app.fetch = (request: Request, ...rest: unknown[]) => {
+  app.fetch = (request: Request, env?: unknown, context?: unknown) => {
     const start = performance.now()
-    const result = (dispatch as (request: Request, ...rest: unknown[]) => Response | Promise<Response>)(
-      request,
-      ...rest,
-    )
+    lastMatch = undefined
+    const result = dispatch(request, env, context)
+    const matched = lastMatch
     if (result instanceof Promise) {
       return result.then((response) => {
-        record(request, response, start)
+        record(request, matched, response, start)
         return response
       })
     }
-    record(request, result, start)
+    record(request, matched, result, start)
     return result
   }
 }
 
 /** The path of the last route that matched (the handler that answered), or undefined when only middleware did. */
-function routeTemplate(app: AnyHono, method: string, path: string): string | undefined {
-  const [handlers] = (app.router as unknown as { match(method: string, path: string): RouterMatch }).match(
-    method,
-    path,
-  )
-  const route = handlers[handlers.length - 1]?.[0][1].path
+function routeOf(matched: RouterMatch | undefined): string | undefined {
+  const handlers = matched?.[0]
+  const route = handlers?.[handlers.length - 1]?.[0][1].path
   return route === undefined || route === '*' || route === '/*' ? undefined : route
 }
 

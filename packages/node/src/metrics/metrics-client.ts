@@ -28,6 +28,11 @@ export interface MetricsClientOptions {
 
 export type Labels = Record<string, string | number>
 
+/** Records values into one series; see {@link MetricsClient.series}. */
+export interface SeriesRecorder {
+  record(value: number): void
+}
+
 /** The collector's batch limit. */
 const MAX_BATCH = 1000
 const FAILURE_LOG_INTERVAL_MS = 60_000
@@ -63,8 +68,9 @@ export class MetricsClient {
   private readonly aggregate: boolean
   /** Serialized label sets by object, so a caller reusing its labels objects skips `JSON.stringify`. */
   private readonly labelKeys = new WeakMap<Labels, string>()
-  /** Observations of the current window, aggregated by series (and histogram bucket). */
-  private window = new Map<string, MetricPoint>()
+  /** Observations of the current window: per series, its points by histogram bucket (one point for counters). */
+  private window = new Map<string, Map<number | string, MetricPoint>>()
+  private windowPoints = 0
   /** Points ready to send (or to retry). */
   private buffer: Buffered[] = []
   private droppedSinceReport = 0
@@ -112,7 +118,7 @@ export class MetricsClient {
 
   /** Points waiting to be sent. */
   get buffered(): number {
-    return this.buffer.length + this.window.size
+    return this.buffer.length + this.windowPoints
   }
 
   /** Starts the background flush (idempotent). Recording a point starts it too. */
@@ -141,30 +147,62 @@ export class MetricsClient {
     await this.flush()
   }
 
+  /**
+   * A recorder for one series, its labels serialised once: for hot paths that record the same series again and
+   * again (the framework integrations record two series per request).
+   */
+  series(type: MetricType, name: string, labels?: Labels): SeriesRecorder {
+    const own = labels !== undefined && Object.keys(labels).length > 0 ? labels : undefined
+    if (!this.aggregate || type === 'gauge')
+      return { record: (value) => this.push(this.rawPoint(type, name, value, own)) }
+    const key = `${type}\u0000${name}\u0000${own ? JSON.stringify(own) : ''}`
+    return { record: (value) => this.observe(key, type, name, value, own) }
+  }
+
   private record(type: MetricType, name: string, value: number, labels: Labels | undefined): void {
-    const hasLabels = labels !== undefined && Object.keys(labels).length > 0
-    if (this.aggregate && type !== 'gauge' && Number.isFinite(value)) {
-      // Gauges stay raw: the last value of a window would hide its minimum and maximum.
-      const bucket = type === 'histogram' && value > 0 ? Math.ceil(Math.log(value) / LOG_GAMMA) : undefined
-      const key = `${type}\u0000${name}\u0000${hasLabels ? this.labelKey(labels) : ''}\u0000${bucket ?? value}`
-      const point = this.window.get(key)
-      if (!point) {
-        // A single observation keeps its exact value; a bucket with several is sent at its representative value.
-        if (this.makeRoom())
-          this.window.set(key, this.newPoint(type, name, value, hasLabels ? labels : undefined))
-      } else if (type === 'counter') {
-        point.value += value
-      } else {
-        point.count = (point.count ?? 1) + 1
-        if (bucket !== undefined) point.value = (2 * GAMMA ** bucket) / (GAMMA + 1)
+    const own = labels !== undefined && Object.keys(labels).length > 0 ? labels : undefined
+    // Gauges stay raw: the last value of a window would hide its minimum and maximum.
+    if (!this.aggregate || type === 'gauge') this.push(this.rawPoint(type, name, value, own))
+    else this.observe(`${type}\u0000${name}\u0000${own ? this.labelKey(own) : ''}`, type, name, value, own)
+  }
+
+  /** Adds an observation to the window: counters summed per series, histograms counted per log bucket. */
+  private observe(
+    series: string,
+    type: MetricType,
+    name: string,
+    value: number,
+    labels: Labels | undefined,
+  ): void {
+    if (!Number.isFinite(value)) {
+      this.push(this.rawPoint(type, name, value, labels))
+      return
+    }
+    let points = this.window.get(series)
+    if (!points) {
+      points = new Map()
+      this.window.set(series, points)
+    }
+    const bucket = type === 'counter' ? 0 : value > 0 ? Math.ceil(Math.log(value) / LOG_GAMMA) : `v${value}`
+    const point = points.get(bucket)
+    if (!point) {
+      // A single observation keeps its exact value; a bucket with several is sent at its representative value.
+      if (this.makeRoom()) {
+        points.set(bucket, this.newPoint(type, name, value, labels))
+        this.windowPoints++
       }
-    } else if (this.makeRoom()) {
-      this.buffer.push({
-        point: this.newPoint(type, name, value, hasLabels ? labels : undefined),
-        retried: false,
-      })
+    } else if (type === 'counter') {
+      point.value += value
+    } else {
+      point.count = (point.count ?? 1) + 1
+      if (typeof bucket === 'number') point.value = (2 * GAMMA ** bucket) / (GAMMA + 1)
     }
     this.start()
+  }
+
+  private rawPoint(type: MetricType, name: string, value: number, labels: Labels | undefined): Buffered {
+    this.start()
+    return { point: this.newPoint(type, name, value, labels), retried: false }
   }
 
   private labelKey(labels: Labels): string {
@@ -185,7 +223,7 @@ export class MetricsClient {
 
   /** Frees a place for one more point by dropping the oldest ready one; false when nothing can be dropped. */
   private makeRoom(): boolean {
-    if (this.buffer.length + this.window.size < this.maxBuffer) return true
+    if (this.buffer.length + this.windowPoints < this.maxBuffer) return true
     this.droppedSinceReport++
     this.droppedTotal++
     return this.buffer.shift() !== undefined
@@ -214,8 +252,10 @@ export class MetricsClient {
         retried: false,
       })
     }
-    for (const point of this.window.values()) this.buffer.push({ point, retried: false })
+    for (const points of this.window.values())
+      for (const point of points.values()) this.buffer.push({ point, retried: false })
     this.window = new Map()
+    this.windowPoints = 0
     const pending = this.buffer
     this.buffer = []
     for (let start = 0; start < pending.length; start += MAX_BATCH) {
