@@ -8,4 +8,6 @@ export default defineConfig({
   // `true` skips dotfiles: a stale dist/.tsbuildinfo would then make `tsc -b` skip writing the .d.ts files.
   clean: ['.tsbuildinfo'],
   splitting: true,
+  // An optional dependency: tsup externalises dependencies and peers only, and bundling its native binding fails.
+  external: ['better-sqlite3'],
 })
