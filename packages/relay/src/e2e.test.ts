@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type AdapterServer, describeBrowser, serveWithAdapter } from '@monlight/test-utils'
+import { createDatabase } from '@monlight/core'
+import { createErrors, type ErrorsModule } from '@monlight/errors'
+import { type AdapterServer, describeBrowser, recordingMetrics, serveWithAdapter } from '@monlight/test-utils'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { ADMIN_KEY, createTestRelay, type TestRelay } from './__fixtures__/harness.js'
@@ -19,6 +21,7 @@ const throwLine =
 
 describeBrowser('end to end: esbuild bundle, uploaded map, error thrown in Chromium', (browser) => {
   let harness: TestRelay
+  let errors: ErrorsModule
   let relayServer: AdapterServer
   let pageServer: Server
   let pageUrl: string
@@ -38,7 +41,14 @@ describeBrowser('end to end: esbuild bundle, uploaded map, error thrown in Chrom
       outfile: join(outDir, 'static/app.min.js'),
       logLevel: 'silent',
     })
-    harness = await createTestRelay()
+    // The real error tracker, in the same process and database, as the standalone server composes them.
+    const database = await createDatabase({ sqlite: ':memory:' })
+    errors = createErrors({ database, apiKeys: ['errors-key'] })
+    await errors.migrate()
+    harness = await createTestRelay(
+      { forward: { errors: errors.service, metrics: recordingMetrics() } },
+      database,
+    )
     relayServer = await serveWithAdapter('node', harness.relay.router)
     pageServer = createServer((request, response) => {
       const path = new URL(request.url!, 'http://x').pathname
@@ -84,29 +94,34 @@ describeBrowser('end to end: esbuild bundle, uploaded map, error thrown in Chrom
     ).rejects.toThrow(/401/)
   })
 
-  it('turns the minified stack back into the original file, line and function', async () => {
+  it('stores the error with the original file, line and function in the error tracker', async () => {
     const page = await browser.newPage()
     await page.goto(`${pageUrl}/`)
     await page.click('#go')
-    const start = Date.now()
-    while (harness.errors.reports.length === 0 && Date.now() - start < 10_000) {
+    const api = async <T>(path: string) =>
+      (await (
+        await errors.fetch(new Request(`http://x${path}`, { headers: { 'x-api-key': 'errors-key' } }))
+      ).json()) as T
+    let listed: { errors: { id: number; exception_type: string }[] } = { errors: [] }
+    for (const start = Date.now(); listed.errors.length === 0 && Date.now() - start < 10_000; ) {
       await new Promise((resolve) => setTimeout(resolve, 50))
+      listed = await api('/api/errors?project=shop&source=browser')
     }
-    const [report] = harness.errors.reports
-    expect(report).toBeDefined()
-    expect(report!.project).toBe('shop')
-    expect(report!.exception_type).toBe('TypeError')
-    const extra = report!.extra as { minified_stack: string; release: string }
+    expect(listed.errors).toHaveLength(1)
+    expect(listed.errors[0]!.exception_type).toBe('TypeError')
+    const detail = await api<{
+      traceback: string
+      occurrences: { extra: { minified_stack: string; release: string } }[]
+    }>(`/api/errors/${listed.errors[0]!.id}`)
+    const extra = detail.occurrences[0]!.extra
     expect(extra.release).toBe(RELEASE)
-    // The minified stack is kept; the forwarded traceback names the original function, file and line.
+    // The minified stack is kept; the stored traceback names the original function, file and line.
     expect(extra.minified_stack).toMatch(/app\.min\.js\?v=[^:]+:1:\d+/)
-    const top = report!.traceback.split('\n')[1]!
+    const top = detail.traceback.split('\n')[1]!
     expect(top).toMatch(
       new RegExp(`^\\s+at handleClick \\(webpack://shop/.*browser-app/orders\\.ts:${throwLine}:\\d+\\)$`),
     )
-    console.info(
-      `[relay e2e] minified:\n${extra.minified_stack}\n[relay e2e] deobfuscated:\n${report!.traceback}`,
-    )
+    console.info(`[relay e2e] minified:\n${extra.minified_stack}\n[relay e2e] stored:\n${detail.traceback}`)
     await page.close()
   })
 })
