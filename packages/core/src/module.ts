@@ -11,7 +11,7 @@ export interface MonlightModule<Service = unknown> {
   /** `errors`, `logs`, `metrics` or `relay`. */
   readonly name: string
   /** The in-process API, e.g. the errors module's service implements {@link ErrorIngest}. */
-  readonly service?: Service
+  readonly service: Service
   /** The module's h3 app; its routes are relative to the module root. */
   readonly router: H3
   /** The router as a fetch handler: `(Request) => Promise<Response>`. */
