@@ -5,7 +5,7 @@
  * + trim to the last five). Budget: ≥ 10,000 errors/s and ≥ 0.35 × bare node:http.
  */
 import autocannon from 'autocannon'
-import { fmt, median, startServer } from './lib.js'
+import { fmt, median, report, startServer } from './lib.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const DURATION = Number(process.env.BENCH_DURATION ?? 5)
@@ -87,12 +87,15 @@ try {
         `${median(cpuUs).toFixed(1)} µs CPU/request  RSS ${fmt(server.rssMiB())} MiB`,
     )
   }
-  console.log(`errors ingested: ${fmt(median(errors.runs))}/s (budget ≥ 10,000)`)
-  console.log(`ratio @monlight/errors / bare node:http: ${ratio.toFixed(2)} (budget ≥ 0.35)`)
-  console.log(
-    `by server CPU time per request (less sensitive to other load): ${cpuRatio.toFixed(2)} of bare, ` +
-      `${fmt(1e6 / median(errors.cpuUs))} errors/s per fully used core`,
-  )
+  report([
+    {
+      measure: `HTTP ingest, 1 new group in ${NEW_EVERY}, ${CONNECTIONS} connections`,
+      result: `${fmt(median(errors.runs))} errors/s; ${median(errors.cpuUs).toFixed(0)} µs CPU per report`,
+      baseline: `bare node:http ${fmt(median(bare.runs))} req/s: ×${ratio.toFixed(2)} (×${cpuRatio.toFixed(2)} by CPU)`,
+      budget: '≥ 10,000 errors/s, ≥ ×0.35',
+      met: median(errors.runs) >= 10_000 && ratio >= 0.35,
+    },
+  ])
 } finally {
   for (const { server } of servers) server.stop()
 }

@@ -3,7 +3,7 @@
  * h3 alone is shown for reference. Alternating rounds; the figure is the median kit req/s divided by the median
  * bare req/s (target ≥ 0.8).
  */
-import { fmt, load, median, startServer } from './lib.js'
+import { fmt, load, median, report, startServer } from './lib.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const body = JSON.stringify({
@@ -45,9 +45,16 @@ try {
       `${label.padEnd(16)} ${fmt(median(runs)).padStart(7)} req/s  ×${ratio}  (${runs.map(fmt).join(' / ')})  RSS ${fmt(server.rssMiB())} MiB`,
     )
   }
-  console.log(
-    `ratio core HTTP kit / bare node:http: ${(median(servers[2]!.runs) / baseline).toFixed(2)} (target ≥ 0.80)`,
-  )
+  const kit = median(servers[2]!.runs)
+  report([
+    {
+      measure: `authenticated ${Buffer.byteLength(body)}-byte JSON POST → 202, 32 connections`,
+      result: `core HTTP kit ${fmt(kit)} req/s (h3 alone ×${(median(servers[1]!.runs) / baseline).toFixed(2)})`,
+      baseline: `bare node:http ${fmt(baseline)} req/s: ×${(kit / baseline).toFixed(2)}`,
+      budget: '≥ ×0.80',
+      met: kit / baseline >= 0.8,
+    },
+  ])
 } finally {
   for (const { server } of servers) server.stop()
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { appendFileSync, readFileSync } from 'node:fs'
+import { basename } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
@@ -93,3 +94,29 @@ export const median = (values: number[]): number => {
 }
 
 export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
+
+/** One row of the results table that `npm run bench` writes to bench/results.md (shown by docs/benchmarks.md). */
+export interface BenchRow {
+  /** What was measured, e.g. `HTTP ingest, 1 new group in 10`. */
+  measure: string
+  result: string
+  /** The baseline of the same run, and the ratio to it. */
+  baseline: string
+  budget: string
+  /** undefined where there is no budget. */
+  met?: boolean
+}
+
+/**
+ * Prints the rows and hands them to the runner (through the file named by BENCH_RESULTS), which merges them
+ * into the results table. The benchmark is named after its file.
+ */
+export function report(rows: BenchRow[]): void {
+  const benchmark = basename(process.argv[1] ?? 'unknown').replace(/\.bench\.ts$/, '')
+  for (const row of rows) {
+    const verdict = row.met === undefined ? '' : row.met ? ' (met)' : ' (MISSED)'
+    console.log(`→ ${row.measure}: ${row.result}; baseline ${row.baseline}; budget ${row.budget}${verdict}`)
+  }
+  const file = process.env.BENCH_RESULTS
+  if (file) appendFileSync(file, `${JSON.stringify({ benchmark, rows })}\n`)
+}

@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { fmt, load, median, startServer } from './lib.js'
+import { fmt, load, median, report, startServer } from './lib.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const DURATION = Number(process.env.BENCH_DURATION ?? 4)
@@ -89,9 +89,15 @@ try {
   console.log(
     `HTTP ingest points/s          ${fmt(median(http)).padStart(10)}  (${http.map(fmt).join(' / ')})  RSS ${fmt(server.rssMiB())} MiB`,
   )
-  console.log(
-    `ratio HTTP / raw: ${ratio.toFixed(2)} (budget ≥ 0.50); absolute ${fmt(median(http))} points/s (budget ≥ 300,000)`,
-  )
+  report([
+    {
+      measure: `HTTP ingest, ${fmt(BATCH)}-point batches, 8 connections`,
+      result: `${fmt(median(http))} points/s`,
+      baseline: `raw better-sqlite3 ${fmt(median(raw))} rows/s: ×${ratio.toFixed(2)}`,
+      budget: '≥ 300,000 points/s, ≥ ×0.5',
+      met: median(http) >= 300_000 && ratio >= 0.5,
+    },
+  ])
 } finally {
   server.stop()
 }

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks'
 import { createDatabase, type ErrorReport } from '@monlight/core'
 import { createRelay } from '@monlight/relay'
 import { SourceMapGenerator } from 'source-map'
-import { fmt, load, median, startServer } from './lib.js'
+import { type BenchRow, fmt, load, median, report, startServer } from './lib.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 
@@ -25,6 +25,7 @@ const body = JSON.stringify({
   context: { user_id: 'u-42' },
   timestamp: '2026-11-25T10:00:00.000Z',
 })
+const rows: BenchRow[] = []
 const servers = [
   {
     label: 'bare node:http',
@@ -78,6 +79,13 @@ try {
       `${label.padEnd(16)} ${fmt(median(runs)).padStart(7)} req/s  ×${(median(runs) / baseline).toFixed(2)}  (${runs.map(fmt).join(' / ')})  RSS ${fmt(server.rssMiB())} MiB`,
     )
   }
+  const relayed = median(servers[1]!.runs)
+  rows.push({
+    measure: 'browser error through the relay into the error store, 32 connections',
+    result: `${fmt(relayed)} req/s`,
+    baseline: `bare node:http ${fmt(baseline)} req/s: ×${(relayed / baseline).toFixed(2)}`,
+    budget: '—',
+  })
 } finally {
   for (const { server } of servers) server.stop()
 }
@@ -164,3 +172,10 @@ console.log(
 console.log(
   `cached                ${cachedMs.toFixed(2).padStart(7)} ms  ×${(cachedMs / parseMs).toFixed(2)} JSON.parse  (median of 200)`,
 )
+rows.push({
+  measure: `deobfuscate a 50-frame stack, ${(Buffer.byteLength(mapContent) / 1024 / 1024).toFixed(2)} MiB map`,
+  result: `${firstMs.toFixed(1)} ms first (parse), ${cachedMs.toFixed(2)} ms cached`,
+  baseline: `JSON.parse of the map ${parseMs.toFixed(1)} ms: ×${(firstMs / parseMs).toFixed(1)} first, ×${(cachedMs / parseMs).toFixed(2)} cached`,
+  budget: '—',
+})
+report(rows)

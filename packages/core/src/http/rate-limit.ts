@@ -1,7 +1,9 @@
 /**
  * Sliding-window-log rate limiter (upstream's algorithm): a bucket allows a request when fewer than `limit`
- * accepted requests fall within the last `windowMs`; refused requests are not recorded. Each bucket is a fixed
- * ring of timestamps, and the least recently used buckets are dropped beyond `maxBuckets`, so memory is bounded.
+ * accepted requests fall within the last `windowMs`; refused requests are not recorded. Each bucket is a ring of
+ * timestamps that grows with the requests it holds (up to `limit`), and the least recently used buckets are
+ * dropped beyond `maxBuckets`: memory follows the traffic, not the limit, so a high limit costs nothing until it
+ * is used.
  */
 export interface RateLimiterOptions {
   /** Requests allowed per window per bucket. */
@@ -25,6 +27,7 @@ export interface RateLimiter {
 }
 
 interface Bucket {
+  /** A ring; `times.length` ≤ limit. */
   times: Float64Array
   /** Index of the oldest recorded timestamp. */
   head: number
@@ -32,6 +35,17 @@ interface Bucket {
 }
 
 const ALLOWED: RateDecision = { allowed: true }
+/** Timestamps a new bucket has room for before it grows. */
+const INITIAL_RING = 8
+
+/** Doubles the ring (at most to `limit`), its timestamps unwrapped from the oldest. */
+function grow(bucket: Bucket, limit: number): void {
+  const { times, head, size } = bucket
+  const grown = new Float64Array(Math.min(limit, times.length * 2))
+  for (let i = 0; i < size; i++) grown[i] = times[(head + i) % times.length]!
+  bucket.times = grown
+  bucket.head = 0
+}
 
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const { limit } = options
@@ -47,7 +61,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       buckets.delete(key)
     } else {
       if (buckets.size >= maxBuckets) buckets.delete(buckets.keys().next().value!)
-      bucket = { times: new Float64Array(limit), head: 0, size: 0 }
+      bucket = { times: new Float64Array(Math.min(limit, INITIAL_RING)), head: 0, size: 0 }
     }
     buckets.set(key, bucket)
     return bucket
@@ -59,7 +73,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       const time = now()
       const windowStart = time - windowMs
       while (bucket.size > 0 && bucket.times[bucket.head]! <= windowStart) {
-        bucket.head = (bucket.head + 1) % limit
+        bucket.head = (bucket.head + 1) % bucket.times.length
         bucket.size--
       }
       if (bucket.size < limit) return ALLOWED
@@ -69,7 +83,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     record(key) {
       const bucket = touch(key)
       if (bucket.size === limit) return
-      bucket.times[(bucket.head + bucket.size) % limit] = now()
+      if (bucket.size === bucket.times.length) grow(bucket, limit)
+      bucket.times[(bucket.head + bucket.size) % bucket.times.length] = now()
       bucket.size++
     },
     take(key) {

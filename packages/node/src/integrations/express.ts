@@ -52,20 +52,28 @@ export function monlightMiddleware(monlight: Monlight): RequestHandler {
   }
 }
 
+/** Where a request's start time waits for its `finish` event. */
+const STARTED = Symbol('monlight.started')
+type TimedResponse = Response & { [STARTED]: number }
+
 function requestRecorder(monlight: Monlight, metrics: MetricsClient): (req: Request, res: Response) => void {
   const skip = monlight.mountPath ? `${monlight.mountPath}/` : undefined
+  // One listener function for every response, its start time kept on the response: no closure and no `once`
+  // wrapper per request.
+  function onFinish(this: TimedResponse) {
+    const req = this.req
+    recordRequest(metrics, {
+      method: req.method,
+      route: routeTemplate(req),
+      path: req.originalUrl ?? req.url,
+      status: this.statusCode,
+      seconds: secondsSince(this[STARTED]),
+    })
+  }
   return (req, res) => {
     if (skip && req.url.startsWith(skip)) return
-    const start = performance.now()
-    res.once('finish', () => {
-      recordRequest(metrics, {
-        method: req.method,
-        route: routeTemplate(req),
-        path: req.originalUrl ?? req.url,
-        status: res.statusCode,
-        seconds: secondsSince(start),
-      })
-    })
+    ;(res as TimedResponse)[STARTED] = performance.now()
+    res.on('finish', onFinish)
   }
 }
 

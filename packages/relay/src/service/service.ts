@@ -332,7 +332,9 @@ function parseSettings(body: Record<string, unknown>): KeySettings {
       limit !== null &&
       !(Number.isInteger(limit) && (limit as number) > 0 && (limit as number) <= 1_000_000)
     ) {
-      throw invalid("Field 'rate_limit' must be a positive integer (requests per minute) or null")
+      throw invalid(
+        "Field 'rate_limit' must be a whole number of requests per minute from 1 to 1000000, or null for the default",
+      )
     }
     settings.rate_limit = limit as number | null
   }
