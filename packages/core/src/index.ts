@@ -17,6 +17,7 @@ export {
   parseDatabaseUrl,
   type SqlDialect,
   type SqliteHandle,
+  type SqliteStatement,
 } from './database/create-database.js'
 export { detectDialect } from './database/dialect.js'
 export {

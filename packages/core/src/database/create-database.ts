@@ -7,8 +7,25 @@ import { createPGliteDialect, type PGliteLike } from './pglite-dialect.js'
 export type SqlDialect = 'sqlite' | 'postgres'
 export type DatabaseDriver = 'better-sqlite3' | 'pg' | 'pglite'
 
-/** The better-sqlite3 handle, as far as Monlight uses it (structural: no dependency on its types). */
+/** A better-sqlite3 prepared statement, as far as Monlight uses it. */
+export interface SqliteStatement {
+  /** Whether it returns rows. */
+  readonly reader: boolean
+  run(...params: unknown[]): { lastInsertRowid: number | bigint; changes: number }
+  get(...params: unknown[]): unknown
+  all(...params: unknown[]): any[]
+  /** Rows as arrays of column values: about half the cost of row objects. */
+  raw(toggle?: boolean): SqliteStatement
+}
+
+/**
+ * The better-sqlite3 handle, as far as Monlight uses it (structural: no dependency on its types). Modules use it
+ * for their hot paths: prepared statements without Kysely's per-query compilation, synchronous transactions.
+ */
 export interface SqliteHandle {
+  readonly inTransaction: boolean
+  prepare(source: string): SqliteStatement
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => R) & { immediate(...args: A): R }
   pragma(source: string, options?: { simple?: boolean }): unknown
   backup(destination: string): Promise<unknown>
   close(): void
@@ -39,7 +56,7 @@ export interface Database {
   readonly driver: DatabaseDriver
   /** better-sqlite3 only: the file path, or `:memory:`. */
   readonly path?: string
-  /** better-sqlite3 only: for online backups. */
+  /** better-sqlite3 only: online backups and the modules' native hot paths. */
   readonly sqlite?: SqliteHandle
   /** pg only: LISTEN/NOTIFY needs a dedicated client. */
   readonly pool?: PgPoolLike

@@ -1,4 +1,4 @@
-import type { Database } from '@monlight/core'
+import type { Database, SqliteStatement } from '@monlight/core'
 import { type Compilable, CompiledQuery, type Kysely, type RawBuilder } from 'kysely'
 
 /** A placeholder for a named parameter while a query is compiled once. */
@@ -46,19 +46,6 @@ export interface Step {
 /** A unit of work written once for every dialect: it yields statements and receives their rows. */
 export type Plan<T> = Generator<Step, T, any[]>
 
-interface BetterSqliteStatement {
-  readonly reader: boolean
-  all(...params: unknown[]): any[]
-  run(...params: unknown[]): unknown
-}
-
-/** better-sqlite3, as far as the synchronous path uses it. */
-interface BetterSqlite {
-  readonly inTransaction: boolean
-  prepare(sql: string): BetterSqliteStatement
-  transaction<A extends unknown[], R>(fn: (...args: A) => R): { immediate(...args: A): R }
-}
-
 interface Pending {
   /** Makes the plan; called again if the plan must be retried alone. */
   plan: () => Plan<unknown>
@@ -79,11 +66,8 @@ interface Pending {
 export function createPlanRunner(database: Database) {
   const db = database.db
   // A hand-made Database without the native handle takes the Kysely path.
-  const native =
-    database.driver === 'better-sqlite3' && database.sqlite
-      ? (database.sqlite as unknown as BetterSqlite)
-      : undefined
-  const statements = new Map<PreparedQuery, BetterSqliteStatement>()
+  const native = database.driver === 'better-sqlite3' ? database.sqlite : undefined
+  const statements = new Map<PreparedQuery, SqliteStatement>()
 
   const execute = (plan: Plan<unknown>): unknown => {
     let result = plan.next([])

@@ -1,14 +1,5 @@
-import type { Database } from '@monlight/core'
+import type { Database, SqliteStatement } from '@monlight/core'
 import type { CursorState, NewEntry } from './store.js'
-
-/** The parts of better-sqlite3 the write path uses (structural: no dependency on its types). */
-interface Statement {
-  run(...params: unknown[]): { lastInsertRowid: number | bigint; changes: number }
-}
-interface BetterSqlite {
-  prepare(source: string): Statement
-  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R
-}
 
 const ROWS_PER_STATEMENT = 200
 
@@ -19,8 +10,8 @@ const ROWS_PER_STATEMENT = 200
  * better-sqlite3's transaction() nests as a savepoint if the host already holds one.
  */
 export function createSqliteWriter(database: Database) {
-  const handle = database.sqlite as unknown as BetterSqlite
-  const statements = new Map<string, Statement>()
+  const handle = database.sqlite!
+  const statements = new Map<string, SqliteStatement>()
   const prepared = (key: string, build: () => string) => {
     let statement = statements.get(key)
     if (!statement) {

@@ -37,13 +37,6 @@ function overall(buckets: Map<number, Stats>, withSketch: boolean): Stats | unde
   return total
 }
 
-/** Rows merged into one, ignoring buckets. */
-function mergeRows(rows: readonly RollupRow[]): Stats {
-  const stats = emptyStats(true)
-  for (const row of rows) addRollup(stats, row)
-  return stats
-}
-
 /**
  * `GET /api/dashboard`: upstream's summary, top metrics and Web Vitals (rated on p75, as the field does), plus the
  * request rate, latency percentiles and error rate of the standard HTTP metrics, all from rollups.
@@ -93,11 +86,30 @@ function webVitals(rowsByName: Map<string, RollupRow[]>, labelsOf: LabelsById) {
   if (!CORE_VITALS.some((vital) => rowsByName.has(VITALS[vital].metric))) return undefined
   const summary: Record<string, unknown> = {}
   const buckets = new Map<Vital, Map<number, Stats>>()
+  // Per page, the core vitals' stats: each row's sketch is decoded once, for its bucket and for its page.
+  const pages = new Map<string, Partial<Record<Vital, Stats>>>()
   for (const vital of Object.keys(VITALS) as Vital[]) {
     const rows = rowsByName.get(VITALS[vital].metric)
     if (!rows && !CORE_VITALS.includes(vital)) continue
-    buckets.set(vital, mergeByBucket(rows ?? [], true))
-    const stats = overall(buckets.get(vital)!, true)
+    const byBucket = new Map<number, Stats>()
+    const perPage = CORE_VITALS.includes(vital)
+    for (const row of rows ?? []) {
+      const stats = addRollup(emptyStats(true), row)
+      addStats(
+        entryOf(byBucket, row.bucket, () => emptyStats(true)),
+        stats,
+      )
+      if (perPage) {
+        const entry = entryOf(
+          pages,
+          labelsOf.get(row.series_id)!.page || '/',
+          (): Partial<Record<Vital, Stats>> => ({}),
+        )
+        entry[vital] = entry[vital] ? addStats(entry[vital], stats) : stats
+      }
+    }
+    buckets.set(vital, new Map([...byBucket].sort((a, b) => a[0] - b[0])))
+    const stats = overall(byBucket, true)
     const p75 = stats ? clampedQuantile(stats, 0.75) : null
     summary[vital] = {
       avg: stats ? round4(stats.sum / stats.count) : null,
@@ -122,23 +134,12 @@ function webVitals(rowsByName: Map<string, RollupRow[]>, labelsOf: LabelsById) {
     }
   }
 
-  const pages = new Map<string, Partial<Record<Vital, RollupRow[]>>>()
-  for (const vital of CORE_VITALS) {
-    for (const row of rowsByName.get(VITALS[vital].metric) ?? []) {
-      const page = labelsOf.get(row.series_id)!.page || '/'
-      const entry = entryOf(pages, page, (): Partial<Record<Vital, RollupRow[]>> => ({}))
-      const list = entry[vital] ?? []
-      entry[vital] = list
-      list.push(row)
-    }
-  }
-  const byPage = [...pages].map(([page, rows]) => {
+  const byPage = [...pages].map(([page, stats]) => {
     const p75 = (vital: Vital) => {
-      const stats = rows[vital] ? mergeRows(rows[vital]) : undefined
-      return stats ? round4(clampedQuantile(stats, 0.75)) : null
+      const merged = stats[vital]
+      return merged ? round4(clampedQuantile(merged, 0.75)) : null
     }
-    const views = (rows.lcp ?? []).reduce((total, row) => total + row.count, 0)
-    return { page, lcp: p75('lcp'), inp: p75('inp'), cls: p75('cls'), page_views: views }
+    return { page, lcp: p75('lcp'), inp: p75('inp'), cls: p75('cls'), page_views: stats.lcp?.count ?? 0 }
   })
   byPage.sort((a, b) => b.page_views - a.page_views || a.page.localeCompare(b.page))
 

@@ -123,16 +123,20 @@ export function mergeEncoded(target: Sketch, text: string | null | undefined): v
   } catch {
     return
   }
-  const load = (buckets: Buckets, flat: number[] = []) => {
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      buckets.add(flat[i]!, flat[i + 1]!)
-      target.count += flat[i + 1]!
-    }
-  }
-  load(target.positive, data.p)
-  load(target.negative, data.n)
+  target.count += loadPairs(target.positive, data.p) + loadPairs(target.negative, data.n)
   target.zero += data.z ?? 0
   target.count += data.z ?? 0
+}
+
+/** Adds `[index, count, ...]` pairs into `buckets`; returns the count added. */
+function loadPairs(buckets: Buckets, flat: number[] | undefined): number {
+  if (!flat) return 0
+  let added = 0
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    buckets.add(flat[i]!, flat[i + 1]!)
+    added += flat[i + 1]!
+  }
+  return added
 }
 
 export function decodeSketch(text: string | null | undefined): Sketch {

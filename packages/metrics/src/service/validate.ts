@@ -134,28 +134,28 @@ export function canonicalLabels(
   if (keys.length === 0) return '{}'
   if (keys.length > MAX_LABELS)
     throw invalid(`Field 'labels' of metric ${index} has more than ${MAX_LABELS} labels`)
+  const record = labels as Record<string, unknown>
   keys.sort()
-  // No prototype: a label named __proto__ is kept as data.
-  const out: Record<string, string> = Object.create(null)
+  // Built as text, JSON.stringify escaping each key and value: no intermediate object (which would also put
+  // integer-like keys first, and need no prototype to keep a label named __proto__).
+  let json = '{'
   for (const key of keys) {
     if (ignored.has(key)) continue
-    const value = (labels as Record<string, unknown>)[key]
-    const text = typeof value === 'string' ? value : labelScalar(value)
-    if (
-      text === undefined ||
-      key.length === 0 ||
-      key.length > MAX_LABEL_KEY_LENGTH ||
-      text.length > MAX_LABEL_VALUE_LENGTH
-    ) {
+    const text = labelText(record[key])
+    if (text === undefined || !validLabel(key, text)) {
       throw invalid(
         `Label '${key.slice(0, 64)}' of metric ${index} must have a 1-${MAX_LABEL_KEY_LENGTH} character name and a string value of at most ${MAX_LABEL_VALUE_LENGTH} characters`,
       )
     }
-    out[key] = text
+    json += `${json.length > 1 ? ',' : ''}${JSON.stringify(key)}:${JSON.stringify(text)}`
   }
-  return JSON.stringify(out)
+  return `${json}}`
 }
 
-function labelScalar(value: unknown): string | undefined {
+const validLabel = (key: string, text: string) =>
+  key.length > 0 && key.length <= MAX_LABEL_KEY_LENGTH && text.length <= MAX_LABEL_VALUE_LENGTH
+
+function labelText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value
   return typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined
 }

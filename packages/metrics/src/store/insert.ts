@@ -75,17 +75,8 @@ export function createPointWriter(database: Database): PointWriter {
   return database.sqlite ? sqliteWriter(database) : postgresWriter(database.db as Kysely<MetricsTables>)
 }
 
-interface NativeStatement {
-  run(...params: unknown[]): unknown
-  get(...params: unknown[]): unknown
-}
-interface NativeSqlite {
-  prepare(source: string): NativeStatement
-  transaction<F extends (...args: never[]) => unknown>(fn: F): F
-}
-
 function sqliteWriter(database: Database): PointWriter {
-  const native = database.sqlite as unknown as NativeSqlite
+  const native = database.sqlite!
   const cache = new SeriesCache()
   const rows = (n: number) => Array.from({ length: n }, () => '(?,?,?,?,?)').join(',')
   const insertSql = 'insert into monlight_metrics_raw (series_id, ts, value, count, received_at) values '
@@ -142,9 +133,7 @@ function sqliteWriter(database: Database): PointWriter {
     }
     return points.length
   }
-  const writeInTransaction = native.transaction(
-    write as (...args: never[]) => number,
-  ) as unknown as typeof write
+  const writeInTransaction = native.transaction(write)
 
   // Holding Kysely's one connection keeps our native transaction from interleaving with a Kysely transaction.
   return (points, receivedAt) =>
