@@ -25,10 +25,12 @@ RUN rm -rf packages/*/src packages/test-utils packages/ui-kit \
  && mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
-# errors, logs, metrics, relay: the original's ports. `--port 8080` serves all four on one port instead.
+# errors, logs, metrics, relay: the original's ports. MONLIGHT_PORT=8080 serves all four on one port instead (set
+# it in the environment rather than as `--port`, so that the healthcheck asks the same port).
 EXPOSE 5010 5011 5012 5013
+# The port the configuration names: MONLIGHT_PORT (one port), else the first of MONLIGHT_PORTS, else 5010.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:5010/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "const e = process.env; const port = e.MONLIGHT_PORT || (e.MONLIGHT_PORTS || '5010').split(',')[0]; fetch(`http://127.0.0.1:${port}/health`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM drains requests, stops jobs, closes the databases and exits 0.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "packages/server/dist/cli.js"]

@@ -1,20 +1,17 @@
 /**
  * The SDK against a real standalone Monlight server (the `monlight` stack in this process, SQLite files), side by
  * side with the payloads of the original Python client: both are accepted the same way, and the dashboard turns
- * the SDK's request metrics into request rate, latency and error rate.
+ * the request metrics of an Express, Koa, Hono and node:http app into request rate, latency and error rate.
  */
 
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { silentLogger } from '@monlight/core'
 import { type MonlightServer, startServer } from '@monlight/server'
-import express from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FRAMEWORKS, listen } from './__fixtures__/framework-apps.js'
 import { ErrorClient } from './errors/error-client.js'
-import { setupMonlight } from './integrations/express.js'
 import { MetricsClient } from './metrics/metrics-client.js'
 
 const KEY = 'sdk-standalone-key'
@@ -113,50 +110,56 @@ describe('the SDK and the Python client against monlight start', () => {
     ])
   })
 
-  it('shows an Express app on the dashboard: request count, latency and error rate', async () => {
-    const app = express()
-    const sdk = setupMonlight(app, {
-      errorTrackerUrl: monlight.urls.errors,
-      metricsCollectorUrl: monlight.urls.metrics,
-      apiKey: KEY,
-      project: 'dash',
-      flushOnShutdown: false,
-      logger: silentLogger,
-    })
-    app.get('/users/:id', (req, res) => {
-      res.json({ id: req.params.id })
-    })
-    app.get('/boom', () => {
-      throw new Error('dashboard boom')
-    })
-    const server: Server = createServer(app)
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    for (let i = 0; i < 18; i++) await (await fetch(`${base}/users/${i}`)).arrayBuffer()
-    for (let i = 0; i < 2; i++) await (await fetch(`${base}/boom`)).arrayBuffer()
-    await sdk.shutdown()
-    await new Promise((resolve) => server.close(resolve))
+  it.each(Object.keys(FRAMEWORKS))(
+    'shows a %s app on the dashboard: request count, latency and error rate',
+    async (framework) => {
+      const project = `dash-${framework.replace(':', '-')}`
+      const app = FRAMEWORKS[framework]!({
+        errorTrackerUrl: monlight.urls.errors,
+        metricsCollectorUrl: monlight.urls.metrics,
+        apiKey: KEY,
+        project,
+        flushOnShutdown: false,
+        logger: silentLogger,
+      })
+      const base = await listen(app)
+      for (let i = 0; i < 18; i++) await (await fetch(`${base}/users/${i}`)).arrayBuffer()
+      for (let i = 0; i < 2; i++) await (await fetch(`${base}/boom`)).arrayBuffer()
+      await app.monlight.shutdown()
+      await new Promise((resolve) => app.server.close(resolve))
 
-    const metricsModule = monlight.modules.find((module) => module.name === 'metrics')!
-    await (metricsModule.service as { aggregate(): Promise<unknown> }).aggregate()
-    const dashboard = (await (
-      await fetch(`${monlight.urls.metrics}api/dashboard?period=1h&project=dash`, { headers })
-    ).json()) as {
-      http: {
-        requests: number
-        error_rate: number
-        p50: number
-        p99: number
-        timeseries: { request_rate: number }[]
+      const metricsModule = monlight.modules.find((module) => module.name === 'metrics')!
+      await (metricsModule.service as { aggregate(): Promise<unknown> }).aggregate()
+      const dashboard = (await (
+        await fetch(`${monlight.urls.metrics}api/dashboard?period=1h&project=${project}`, { headers })
+      ).json()) as {
+        http: {
+          requests: number
+          error_rate: number
+          p50: number
+          p99: number
+          timeseries: { request_rate: number }[]
+        }
       }
-    }
-    expect(dashboard.http.requests).toBe(20)
-    expect(dashboard.http.error_rate).toBe(0.1)
-    expect(dashboard.http.p50).toBeGreaterThan(0)
-    expect(dashboard.http.p99).toBeGreaterThanOrEqual(dashboard.http.p50)
-    expect(dashboard.http.timeseries.at(-1)?.request_rate).toBeGreaterThan(0)
+      expect(dashboard.http.requests).toBe(20)
+      expect(dashboard.http.error_rate).toBe(0.1)
+      expect(dashboard.http.p50).toBeGreaterThan(0)
+      expect(dashboard.http.p99).toBeGreaterThanOrEqual(dashboard.http.p50)
+      expect(dashboard.http.timeseries.at(-1)?.request_rate).toBeGreaterThan(0)
+      const labels = (await (
+        await fetch(
+          `${monlight.urls.metrics}api/metrics/labels?name=http_requests_total&project=${project}`,
+          {
+            headers,
+          },
+        )
+      ).json()) as { labels: Record<string, string[]> }
+      expect(labels.labels.endpoint).toContain(app.userRoute)
 
-    const errors = await (await fetch(`${monlight.urls.errors}api/errors?project=dash`, { headers })).text()
-    expect(errors).toContain('dashboard boom')
-  })
+      const errors = await (
+        await fetch(`${monlight.urls.errors}api/errors?project=${project}`, { headers })
+      ).text()
+      expect(errors).toContain('kaboom')
+    },
+  )
 })

@@ -1,6 +1,7 @@
 /**
  * examples/browser as its README says: `npm start` (the CLI), a DSN key, the example page served by its own
- * script, and a person pressing its buttons in Chromium. The error must reach the error tracker through the relay.
+ * script, and a person pressing its buttons in Chromium. The errors must reach the error tracker and the Web
+ * Vitals and network timings the metrics collector, through the relay.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
@@ -66,6 +67,52 @@ describeBrowser('examples/browser against monlight start', (browser) => {
     await expect.poll(list, { timeout: 10_000 }).toContain('Coupon code expired')
     const body = await list()
     expect(body).toContain('TypeError')
+    await tab.close()
+  })
+
+  it('records Web Vitals and network timings into the metrics collector when the page is left', async () => {
+    const tab = await browser.newPage()
+    await tab.goto(pageUrl)
+    await tab.click('#reject')
+    await tab.click('#fetch')
+    await tab.waitForSelector('#status:has-text("Fetched: 404")')
+    // Leaving the page hides it: the SDK reports the page view's vitals by sendBeacon.
+    await tab.goto('about:blank')
+    const names = async () =>
+      (
+        (await (
+          await fetch(`${cli.urls.metrics}api/metrics/names?project=example-browser`, {
+            headers: { 'x-api-key': KEY },
+          })
+        ).json()) as { metrics: { name: string }[] }
+      ).metrics.map((metric) => metric.name)
+    await expect
+      .poll(names, { timeout: 10_000 })
+      .toEqual(
+        expect.arrayContaining([
+          'browser_http_requests_total',
+          'browser_http_request_duration_ms',
+          'web_vitals_fcp',
+          'web_vitals_ttfb',
+          'page_load_time',
+        ]),
+      )
+    const labels = (await (
+      await fetch(
+        `${cli.urls.metrics}api/metrics/labels?name=browser_http_requests_total&project=example-browser`,
+        {
+          headers: { 'x-api-key': KEY },
+        },
+      )
+    ).json()) as { labels: Record<string, string[]> }
+    expect(labels.labels.source).toEqual(['browser'])
+    expect(JSON.stringify(labels.labels)).not.toContain('12345') // the order id of /api/orders/12345 is sanitised
+    const errors = await (
+      await fetch(`${cli.urls.errors}api/errors?project=example-browser&source=browser`, {
+        headers: { 'x-api-key': KEY },
+      })
+    ).text()
+    expect(errors).toContain('Payment provider timed out')
     await tab.close()
   })
 })

@@ -133,8 +133,6 @@ describe('monlight start (port per module)', () => {
         dist,
         '--release',
         '1.0.0',
-        '--project',
-        'shop',
         '--url-prefix',
         '/static',
         '--url',
@@ -143,11 +141,21 @@ describe('monlight start (port per module)', () => {
       { env: { API_KEY: 'cli-key' } },
     )
     expect(upload.code, upload.stderr).toBe(0)
+    // Without --project: the relay's one project with DSN keys.
     expect(upload.stdout).toContain('Uploaded 1 source map(s) for shop 1.0.0:\n  /static/js/app.js')
     const maps = await fetch(`${cli.urls.relay}api/source-maps?project=shop`, {
       headers: { 'x-api-key': 'cli-key' },
     })
     expect(await maps.text()).toContain('/static/js/app.js')
+    await runCli(['keys', 'create', 'blog', '--data-dir', dir])
+    const ambiguous = await runCli(
+      ['sourcemaps', 'upload', dist, '--release', '1', '--url', cli.urls.relay!],
+      {
+        env: { API_KEY: 'cli-key' },
+      },
+    )
+    expect(ambiguous.code).toBe(1)
+    expect(ambiguous.stderr).toContain('several projects have DSN keys (blog, shop); pass --project')
     expect((await cli.stop()).code).toBe(0)
 
     const missing = await runCli(['sourcemaps', 'upload', dist, '--project', 'shop'])

@@ -7,7 +7,8 @@ export const SYNOPSIS: Record<string, string> = {
   backup: 'backup <dir>',
   import: 'import --from <dir>',
   keys: 'keys create <project> [--origins <a,b>]',
-  sourcemaps: 'sourcemaps upload <dir> --release <r> --project <p> [--url-prefix </static>] [--url <relay>]',
+  sourcemaps:
+    'sourcemaps upload <dir> --release <r> [--project <p>] [--url-prefix </static>] [--url <relay>]',
 }
 
 /** `monlight --help`: commands, then every option with its variables and default. */
@@ -32,7 +33,7 @@ Commands:
                  Copy the original Monlight's databases (errors.db, ..., browser-relay.db) into this one
   keys create <project> [--origins <a,b>]
                  Create a DSN key for the browser SDK (allowed origins optional)
-  sourcemaps upload <dir> --release <r> --project <p> [--url-prefix </static>] [--url <relay>]
+  sourcemaps upload <dir> --release <r> [--project <p>] [--url-prefix </static>] [--url <relay>]
                  Upload every .map below <dir> to a running relay (default http://localhost:5013)
 
 Options (a flag wins over its environment variable):

@@ -220,7 +220,11 @@ export function createDockerIngestor(options: DockerIngestorOptions) {
       warnedSources = false
     } catch (error) {
       if (!warnedSources)
-        logger.warn('cannot read LOG_SOURCES; will retry', { sources: options.sources, error })
+        // An expected condition (no Docker here yet, or no permission): the reason, not a stack trace.
+        logger.warn('cannot read LOG_SOURCES; will retry', {
+          sources: options.sources,
+          reason: (error as Error).message,
+        })
       warnedSources = true
       return
     }

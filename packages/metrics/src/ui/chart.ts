@@ -45,6 +45,16 @@ export function lineChart(title: string, times: string[], lines: Line[], unit = 
       axis,
       { ...axis, size: 60, values: (_: uPlot, ticks: number[]) => ticks.map((v) => formatValue(v) + unit) },
     ],
+    // A lone bucket: uPlot (in seconds mode) would stretch the time axis over a thousand days; show an hour.
+    scales: {
+      x: {
+        time: true,
+        range: (plot, min, max) => {
+          const xs = plot.data[0]
+          return xs.length === 1 ? [xs[0]! - 1800, xs[0]! + 1800] : [min, max]
+        },
+      },
+    },
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },
   }

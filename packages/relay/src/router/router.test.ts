@@ -115,6 +115,7 @@ describeAdapters(
           traceback: browserError().stack,
           request_method: 'BROWSER',
           request_url: 'https://example.com/dashboard',
+          environment: 'test',
           extra: {
             user_agent: 'Mozilla/5.0',
             session_id: 'e2e-test-session-001',
@@ -191,6 +192,12 @@ describeAdapters(
         400,
         'Missing required field: stack',
       ])
+      expect(
+        await post(
+          '/api/browser/errors',
+          JSON.stringify({ type: 'T', message: 'm', stack: 's', environment: 'x'.repeat(101) }),
+        ),
+      ).toEqual([400, "Field 'environment' must be 1-100 characters"])
       expect(await post('/api/browser/metrics', '{}')).toEqual([400, 'Missing required field: metrics'])
       expect(await post('/api/browser/metrics', '{"metrics":{}}')).toEqual([
         400,

@@ -171,6 +171,9 @@ export function createRelayService(deps: RelayServiceDeps) {
       const stack = requireString(body, 'stack')
       const url = optionalString(body, 'url')
       const release = optionalString(body, 'release')
+      // The SDK's `environment` option: the error tracker stores it and filters by it.
+      const environment = optionalString(body, 'environment')
+      if (environment !== undefined) checkLength('environment', environment, 100)
       let traceback = stack
       if (release && stack) {
         try {
@@ -195,6 +198,7 @@ export function createRelayService(deps: RelayServiceDeps) {
         traceback,
         request_method: 'BROWSER',
         ...(url !== undefined && { request_url: url }),
+        ...(environment !== undefined && { environment }),
         extra,
       }
       return forwarder.error(report)

@@ -14,24 +14,24 @@ export interface SourceMapsUploadArgs {
 }
 
 /**
- * `monlight sourcemaps upload <dir> --release R --project P [--url-prefix /static] [--url http://relay]`: every
- * `.map` below `<dir>` to a running relay. The key: ADMIN_API_KEY, else the server's API key.
+ * `monlight sourcemaps upload <dir> --release R [--project P] [--url-prefix /static] [--url http://relay]`: every
+ * `.map` below `<dir>` to a running relay. The key: ADMIN_API_KEY, else the server's API key. Without
+ * `--project`, the one project that has DSN keys.
  */
 export async function runSourceMapsUpload(config: ServerConfig, args: SourceMapsUploadArgs, io: CommandIO) {
   if (!args.release)
     throw new MonlightConfigError(
       'sourcemaps upload needs --release, the release your app reports to the SDK',
     )
-  if (!args.project)
-    throw new MonlightConfigError('sourcemaps upload needs --project, the project of the DSN key')
   const apiKey = io.env.ADMIN_API_KEY?.split(',')[0]?.trim() || existingApiKey(config)
   if (!apiKey)
     throw new MonlightConfigError('sourcemaps upload needs the relay admin key: set ADMIN_API_KEY or API_KEY')
   const url = args.url ?? 'http://localhost:5013'
+  const project = args.project ?? (await onlyProject(url, apiKey))
   const result = await uploadSourceMaps({
     url,
     apiKey,
-    project: args.project,
+    project,
     release: args.release,
     urlPrefix: args.urlPrefix,
     dir: args.dir,
@@ -39,6 +39,24 @@ export async function runSourceMapsUpload(config: ServerConfig, args: SourceMaps
     throw new MonlightConfigError(`sourcemaps upload to ${url} failed: ${error.message}`, { cause: error })
   })
   io.out(
-    `Uploaded ${result.uploaded.length} source map(s) for ${args.project} ${args.release}:\n${result.uploaded.map((file) => `  ${file}`).join('\n')}\n`,
+    `Uploaded ${result.uploaded.length} source map(s) for ${project} ${args.release}:\n${result.uploaded.map((file) => `  ${file}`).join('\n')}\n`,
+  )
+}
+
+/** The project of the relay's active DSN keys, when there is exactly one; otherwise what to pass. */
+async function onlyProject(url: string, apiKey: string): Promise<string> {
+  const keysUrl = `${url.replace(/\/$/, '')}/api/dsn-keys`
+  const response = await fetch(keysUrl, { headers: { 'x-api-key': apiKey } }).catch((error: Error) => {
+    throw new MonlightConfigError(`sourcemaps upload could not reach the relay at ${url}: ${error.message}`)
+  })
+  if (!response.ok)
+    throw new MonlightConfigError(`sourcemaps upload: ${keysUrl} answered ${response.status}; pass --project`)
+  const { keys } = (await response.json()) as { keys: { project: string; active: boolean }[] }
+  const projects = [...new Set(keys.filter((key) => key.active).map((key) => key.project))].sort()
+  if (projects.length === 1) return projects[0]!
+  throw new MonlightConfigError(
+    projects.length === 0
+      ? 'sourcemaps upload: the relay has no DSN key yet; create one (monlight keys create <project>) or pass --project'
+      : `sourcemaps upload: several projects have DSN keys (${projects.join(', ')}); pass --project`,
   )
 }
