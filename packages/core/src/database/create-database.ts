@@ -25,7 +25,9 @@ export interface SqliteStatement {
 export interface SqliteHandle {
   readonly inTransaction: boolean
   prepare(source: string): SqliteStatement
-  transaction<A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => R) & { immediate(...args: A): R }
+  transaction<A extends unknown[], R>(
+    fn: (...args: A) => R,
+  ): ((...args: A) => R) & { immediate(...args: A): R }
   pragma(source: string, options?: { simple?: boolean }): unknown
   backup(destination: string): Promise<unknown>
   close(): void
