@@ -83,6 +83,8 @@ const cases: [string, LogQuery][] = [
     { since: iso(T0 + 14 * 86_400_000), until: iso(T0 + 14 * 86_400_000 + 3_600_000) },
   ],
   ['time: 1 day window, mid-range', { since: iso(T0 + 10 * 86_400_000), until: iso(T0 + 11 * 86_400_000) }],
+  ['container + level', { container: 'service-1', level: 'ERROR' }],
+  ['container + rare level', { container: 'service-3', level: '>=ERROR' }],
   ['container + level + text', { container: 'service-3', level: '>=ERROR', search: 'refused' }],
   [
     'text + time window',

@@ -82,4 +82,14 @@ export const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0002_container_level_index': {
+    // "Errors of container api" is the most common log query: with only the container index, a container with
+    // few errors is read row by row to the end of its entries before the page is known to be short.
+    async up(db, { dialect }) {
+      const id = dialect === 'sqlite' ? sql`` : sql`, id`
+      await sql`create index monlight_logs_entry_container_level on monlight_logs_entry (container, level, timestamp${id})`.execute(
+        db,
+      )
+    },
+  },
 }

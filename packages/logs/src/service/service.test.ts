@@ -71,6 +71,38 @@ describeDialects('logs service', (dialect) => {
     expect((await logs.service.query({ limit: '9999' })).limit).toBe(500)
   })
 
+  it('combines container, levels and text newest first, with the (container, level) index or without', async () => {
+    // Few rows per container: SQLite reads them off the (container, level) index and sorts them.
+    expect(await messages({ container: 'web', level: '>=ERROR' })).toEqual([
+      CORPUS[5]!.message,
+      CORPUS[4]!.message,
+    ])
+    expect(await messages({ container: 'web', level: '>=ERROR', search: 'refused' })).toEqual([
+      CORPUS[4]!.message,
+    ])
+    expect(await messages({ container: 'api', level: 'ERROR', search: 'timeout' })).toEqual([])
+    const paged = await logs.service.query({ container: 'web', level: '>=DEBUG', limit: '2', offset: '1' })
+    expect(paged).toMatchObject({ total: 3 })
+    expect(paged.logs.map((log) => log.message)).toEqual([CORPUS[4]!.message, CORPUS[3]!.message])
+    // Many rows at those levels: the container's index drives newest first (the same answers).
+    await logs.write(
+      Array.from({ length: 5_200 }, (_, i) => ({
+        container: 'busy',
+        level: i % 2 ? 'ERROR' : 'INFO',
+        message: `busy ${i}${i === 5_199 ? ' refused' : ''}`,
+        timestamp: T0 + 3_600_000 + i,
+      })),
+    )
+    const errors = await logs.service.query({ container: 'busy', level: 'ERROR', limit: '2' })
+    expect(errors.logs.map((log) => log.message)).toEqual(['busy 5199 refused', 'busy 5197'])
+    expect(errors.total).toBe(1000) // 2,600: counted up to the cap
+    const all = await logs.service.query({ container: 'busy', level: '>=INFO', limit: '2' }) // 5,200: over 5,000
+    expect(all.logs.map((log) => log.message)).toEqual(['busy 5199 refused', 'busy 5198'])
+    expect(await messages({ container: 'busy', level: '>=INFO', search: 'refused' })).toEqual([
+      'busy 5199 refused',
+    ])
+  })
+
   it('searches words, phrases, OR, NOT and -word the same way on every dialect', async () => {
     expect(await messages({ search: 'refused' })).toEqual([
       CORPUS[6]!.message,

@@ -57,8 +57,13 @@ export interface LogsStats {
 export const COUNT_CAP = 1000
 /** Below this many text matches, a search with other filters is driven by those filters (see choosePlan). */
 const FEW_MATCHES = 50_000
-/** `index`: the default loop (the FTS index for text); `filters`: the other filters' index, matches as a set. */
-type SqlitePlan = 'index' | 'filters'
+/** Below this many entries of a container at the asked levels, the (container, level) index drives (see choosePlan). */
+const FEW_AT_LEVEL = 5_000
+/**
+ * `index`: the default loop (the FTS index for text); `filters`: the other filters' index, matches as a set;
+ * `container-level`: the (container, level) index, its few rows sorted, matches as a set.
+ */
+type SqlitePlan = 'index' | 'filters' | 'container-level'
 const PG_ROWS_PER_STATEMENT = 1000
 const COLUMNS = sql`e.id, e.timestamp, e.container, e.stream, e.level, e.message, e.attributes`
 
@@ -72,10 +77,13 @@ export function createLogsStore(database: Database) {
 
   const fromAndWhere = (filter: Omit<EntryFilter, 'limit' | 'offset'>, plan: SqlitePlan = 'index') => {
     const conditions: RawBuilder<unknown>[] = []
-    let from = sql`monlight_logs_entry e`
+    let from =
+      plan === 'container-level'
+        ? sql`monlight_logs_entry e indexed by monlight_logs_entry_container_level`
+        : sql`monlight_logs_entry e`
     let order = sql`e.timestamp desc, e.id desc`
     if (filter.search) {
-      if (plan === 'filters') {
+      if (plan === 'filters' || plan === 'container-level') {
         // `+` keeps SQLite from driving the loop by this IN list: the filter's index drives, the matches are a set.
         conditions.push(
           sql`+e.id in (select rowid from monlight_logs_entry_fts where monlight_logs_entry_fts match ${toFts5(filter.search)})`,
@@ -247,11 +255,24 @@ export function createLogsStore(database: Database) {
   }
 
   /**
-   * SQLite, text plus other filters: walking the text matches newest first is best when they are many (a page
-   * fills quickly); when they are few and the other filters reject most of them, that walk visits every match,
-   * so the other filters' index drives instead, checking each row against the set of matches.
+   * SQLite has no statistics to choose by, so the store counts a little first.
+   *
+   * Container and levels: SQLite reads the container's index newest first (no sort) and checks each row's level,
+   * which is right when the levels are common (a page fills quickly) and reads every entry of the container when
+   * they are rare ("errors of api"); when the (container, level) index holds few such rows, it drives instead and
+   * its rows are sorted.
+   *
+   * Text plus other filters: walking the text matches newest first is best when they are many (a page fills
+   * quickly); when they are few and the other filters reject most of them, that walk visits every match, so the
+   * other filters' index drives instead, checking each row against the set of matches.
    */
   async function choosePlan(filter: EntryFilter): Promise<SqlitePlan> {
+    if (sqlite && filter.container !== undefined && filter.levels) {
+      const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from monlight_logs_entry
+        indexed by monlight_logs_entry_container_level where container = ${filter.container}
+        and level in (${sql.join(filter.levels)}) limit ${FEW_AT_LEVEL}) t`.execute(db)
+      if (Number(rows[0]?.n ?? 0) < FEW_AT_LEVEL) return 'container-level'
+    }
     const others =
       filter.container !== undefined ||
       filter.levels !== undefined ||
