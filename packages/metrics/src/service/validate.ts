@@ -136,8 +136,8 @@ export function canonicalLabels(
     throw invalid(`Field 'labels' of metric ${index} has more than ${MAX_LABELS} labels`)
   const record = labels as Record<string, unknown>
   keys.sort()
-  // Built as text, JSON.stringify escaping each key and value: no intermediate object (which would also put
-  // integer-like keys first, and need no prototype to keep a label named __proto__).
+  // Built as text, JSON.stringify escaping each key and value. An object in between would cost more, put
+  // integer-like keys first whatever the sort, and need a null prototype to keep a label named __proto__.
   let json = '{'
   for (const key of keys) {
     if (ignored.has(key)) continue

@@ -101,12 +101,13 @@ export function createMetricsStore(database: Database): MetricsStore {
   )
 }
 
+/** Undefined when it cannot read now (see {@link nativeRollupReader}). */
 type RollupReader = (
   seriesIds: readonly number[],
   resolution: Resolution,
   from: number,
   to: number,
-) => RollupRow[]
+) => RollupRow[] | undefined
 
 const ROLLUP_COLUMNS = [
   'series_id',
@@ -123,12 +124,14 @@ const ROLLUP_COLUMNS = [
 
 /**
  * Rollup reads on better-sqlite3: the queries and the dashboard read thousands of rows, and rows as arrays cost
- * about half as much as the row objects Kysely's driver asks for. Synchronous, on the same connection as Kysely,
- * so it sees what an open transaction wrote.
+ * about half as much as the row objects Kysely's driver asks for. It shares Kysely's one connection but not its
+ * lock, so while a transaction is open (an aggregation run's, or the caller's own) it declines and the read goes
+ * through Kysely, which waits for that transaction or runs inside it: nothing uncommitted is read by the rest.
  */
 function nativeRollupReader(native: SqliteHandle): RollupReader {
   const byIdCount = new Map<number, SqliteStatement>()
   return (seriesIds, resolution, from, to) => {
+    if (native.inTransaction) return undefined
     const rows: RollupRow[] = []
     for (let i = 0; i < seriesIds.length; i += CHUNK) {
       const ids = seriesIds.slice(i, i + CHUNK)
@@ -236,7 +239,8 @@ function bindStore(
     },
 
     async rollups(seriesIds, resolution, from, to) {
-      if (readRollups) return readRollups(seriesIds, resolution, from, to)
+      const read = readRollups?.(seriesIds, resolution, from, to)
+      if (read) return read
       const rows: RollupRow[] = []
       for (let i = 0; i < seriesIds.length; i += CHUNK) {
         const chunk = await db
