@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
+import { startHttpReceiver } from '@monlight/test-utils'
 import { describe, expect, it } from 'vitest'
-import { startReceiver } from './__fixtures__/receiver.js'
 
 describe('flushOnShutdown', () => {
   it('flushes on SIGTERM, then exits by the signal when the app has no handler of its own', async () => {
-    const receiver = await startReceiver()
+    const receiver = await startHttpReceiver()
     try {
       const fixture = fileURLToPath(new URL('./__fixtures__/shutdown-app.ts', import.meta.url))
       const child = spawn(process.execPath, [

@@ -28,4 +28,5 @@ export {
   type TestDialect,
 } from './dialects.js'
 export { seededRandom } from './random.js'
+export { type Mail, type ReceivedRequest, startHttpReceiver, startSmtpSink } from './receivers.js'
 export { recordingErrors, recordingMetrics } from './recorders.js'

@@ -1,71 +1,8 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createDatabase, type Database } from '@monlight/core'
-import { SMTPServer } from 'smtp-server'
+import { startHttpReceiver, startSmtpSink } from '@monlight/test-utils'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createErrors, type ErrorsOptions } from '../index.js'
 import { manualClock, memoryLogger, pythonReport } from '../test-support.js'
-
-interface Mail {
-  from: string
-  to: string[]
-  raw: string
-  secure: boolean
-  user?: string
-}
-
-/** A real SMTP server on loopback that keeps what it receives. */
-async function startSmtpSink(options: { secure?: boolean } = {}) {
-  const mails: Mail[] = []
-  const server = new SMTPServer({
-    secure: options.secure ?? false,
-    authOptional: true,
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === 'alice' && auth.password === 's3cret') callback(null, { user: auth.username })
-      else callback(new Error('Invalid username or password'))
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = []
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk))
-      stream.on('end', () => {
-        mails.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-          secure: session.secure,
-          user: session.user as string | undefined,
-        })
-        callback()
-      })
-    },
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.server.address() as AddressInfo).port
-  return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
-}
-
-/** A real HTTP server on loopback that records JSON POSTs and answers with `status`. */
-async function startReceiver(status = 200) {
-  const requests: { url: string; headers: IncomingMessage['headers']; body: any }[] = []
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => {
-      requests.push({
-        url: req.url ?? '',
-        headers: req.headers,
-        body: JSON.parse(Buffer.concat(chunks).toString()),
-      })
-      res
-        .writeHead(status, { 'content-type': 'application/json' })
-        .end(status === 200 ? '{"ok":true}' : '{"Message":"bad token"}')
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return { url, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
-}
 
 /** The decoded body of the MIME part with this content type. */
 function mimePart(raw: string, type: string): string {
@@ -204,7 +141,7 @@ describe('alerts', () => {
   })
 
   it('posts to Postmark and to a webhook (json, slack, discord)', async () => {
-    const receiver = await startReceiver()
+    const receiver = await startHttpReceiver(() => ({ status: 200, body: { ok: true } }))
     cleanups.push(receiver.close)
     for (const format of ['json', 'slack', 'discord'] as const) {
       const { errors, project } = await setup({
@@ -216,15 +153,15 @@ describe('alerts', () => {
         },
         webhook: { url: `${receiver.url}/hook`, format },
       })
-      receiver.requests.length = 0
+      receiver.received.length = 0
       const { id } = await errors.service.ingest(pythonReport({ project, message: 'a <b> & c' }))
       await errors.alertsIdle()
-      const postmark = receiver.requests.find((request) => request.url === '/pm/email')
+      const postmark = receiver.received.find((request) => request.path === '/pm/email')
       expect(postmark?.headers['x-postmark-server-token']).toBe('pm-token')
       expect(postmark?.body).toMatchObject({ From: 'alerts@example.com', To: 'a@example.com,b@example.com' })
       expect(postmark?.body.Subject).toContain(`(#${id})`)
       expect(postmark?.body.HtmlBody).toContain('View error details')
-      const hook = receiver.requests.find((request) => request.url === '/hook')!
+      const hook = receiver.received.find((request) => request.path === '/hook')!
       if (format === 'json') {
         expect(hook.body).toMatchObject({
           event: 'error.created',
@@ -242,7 +179,7 @@ describe('alerts', () => {
   })
 
   it('logs failures with the reason and never throws into ingest', async () => {
-    const receiver = await startReceiver(401)
+    const receiver = await startHttpReceiver(() => ({ status: 401, body: { Message: 'bad token' } }))
     cleanups.push(receiver.close)
     const { errors, lines, project } = await setup({
       smtp: { host: '127.0.0.1', port: 1, to: ['x@example.com'], timeoutMs: 2000 },
@@ -261,20 +198,20 @@ describe('alerts', () => {
   })
 
   it('caps alert storms per minute and logs what it drops', async () => {
-    const receiver = await startReceiver()
+    const receiver = await startHttpReceiver(() => ({ status: 200, body: { ok: true } }))
     cleanups.push(receiver.close)
     const { errors, lines, project } = await setup({ webhook: { url: receiver.url }, perMinute: 2 })
     for (let i = 0; i < 5; i++)
       await errors.service.ingest(pythonReport({ project, exception_type: `Storm${i}` }))
     await errors.alertsIdle()
-    expect(receiver.requests).toHaveLength(2)
+    expect(receiver.received).toHaveLength(2)
     expect(
       lines.filter((line) => line.message === 'alert dropped: too many alerts this minute'),
     ).toHaveLength(3)
   })
 
   it('opens the cap again after a minute, and drops (with a warning) when the queue is full', async () => {
-    const receiver = await startReceiver()
+    const receiver = await startHttpReceiver(() => ({ status: 200, body: { ok: true } }))
     cleanups.push(receiver.close)
     const clock = manualClock()
     const { logger, lines } = memoryLogger()
@@ -291,7 +228,7 @@ describe('alerts', () => {
     clock.advance(60_001)
     await errors.service.ingest(pythonReport({ project, exception_type: 'NextMinute' }))
     await errors.alertsIdle()
-    expect(receiver.requests.map((request) => request.body.error.exception_type)).toEqual([
+    expect(receiver.received.map((request) => request.body.error.exception_type)).toEqual([
       'First',
       'NextMinute',
     ])
@@ -313,7 +250,7 @@ describe('alerts', () => {
 
   it('POST /api/test-alert reaches every configured channel, or explains what is missing', async () => {
     const sink = await startSmtpSink()
-    const receiver = await startReceiver()
+    const receiver = await startHttpReceiver(() => ({ status: 200, body: { ok: true } }))
     cleanups.push(sink.close, receiver.close)
     const post = { method: 'POST', headers: { 'x-api-key': 'k' } }
 
@@ -340,6 +277,6 @@ describe('alerts', () => {
     })
     await errors.alertsIdle()
     expect(subjectOf(sink.mails[0]!.raw)).toBe('[error-tracker] SMTP test alert')
-    expect(receiver.requests[0]!.body.text).toContain('SMTP test alert')
+    expect(receiver.received[0]!.body.text).toContain('SMTP test alert')
   })
 })

@@ -1,6 +1,6 @@
 import { type Logger, silentLogger } from '@monlight/core'
+import { startHttpReceiver } from '@monlight/test-utils'
 import { describe, expect, it } from 'vitest'
-import { startReceiver } from '../__fixtures__/receiver.js'
 import { createRecorder } from '../__fixtures__/recorder.js'
 import { ErrorClient } from './error-client.js'
 
@@ -38,7 +38,7 @@ describe('ErrorClient', () => {
   })
 
   it('posts to /api/errors with the key and returns the answer', async () => {
-    const receiver = await startReceiver(() => ({
+    const receiver = await startHttpReceiver(() => ({
       status: 201,
       body: { status: 'created', id: 7, fingerprint: 'a'.repeat(32) },
     }))
@@ -58,7 +58,10 @@ describe('ErrorClient', () => {
   })
 
   it('never throws, and logs failures once per interval', async () => {
-    const receiver = await startReceiver(() => ({ status: 500, body: { detail: 'Internal server error' } }))
+    const receiver = await startHttpReceiver(() => ({
+      status: 500,
+      body: { detail: 'Internal server error' },
+    }))
     const lines: string[] = []
     try {
       const client = new ErrorClient({ baseUrl: receiver.url, apiKey: 'k', logger: recordingLogger(lines) })

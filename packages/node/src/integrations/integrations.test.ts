@@ -1,15 +1,15 @@
 import type { ErrorReport, MetricPoint } from '@monlight/core'
+import { startHttpReceiver } from '@monlight/test-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, FRAMEWORKS, listen } from '../__fixtures__/framework-apps.js'
-import { startReceiver } from '../__fixtures__/receiver.js'
 
 describe.each(Object.entries(FRAMEWORKS))('%s integration', (_name, build) => {
-  let receiver: Awaited<ReturnType<typeof startReceiver>>
+  let receiver: Awaited<ReturnType<typeof startHttpReceiver>>
   let app: App
   let base: string
 
   beforeAll(async () => {
-    receiver = await startReceiver((request) =>
+    receiver = await startHttpReceiver((request) =>
       request.path === '/api/errors'
         ? { status: 201, body: { status: 'created', id: 1, fingerprint: '0'.repeat(32) } }
         : { status: 202, body: { status: 'accepted', count: 1 } },

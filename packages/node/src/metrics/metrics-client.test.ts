@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { type Logger, silentLogger } from '@monlight/core'
+import { startHttpReceiver } from '@monlight/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startReceiver } from '../__fixtures__/receiver.js'
 import { DROPPED_POINTS_METRIC, MetricsClient } from './metrics-client.js'
 
 const receivers: { close(): Promise<void> }[] = []
@@ -11,8 +11,8 @@ afterEach(async () => {
   await Promise.all(receivers.splice(0).map((receiver) => receiver.close()))
 })
 
-async function receiver(...args: Parameters<typeof startReceiver>) {
-  const started = await startReceiver(...args)
+async function receiver(...args: Parameters<typeof startHttpReceiver>) {
+  const started = await startHttpReceiver(...args)
   receivers.push(started)
   return started
 }
