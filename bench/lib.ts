@@ -71,20 +71,23 @@ export async function startServer(script: string, env: Record<string, string> = 
   })
   return {
     url,
-    rssMiB: () => {
-      try {
-        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
-        return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
-      } catch {
-        return 0
-      }
-    },
+    rssMiB: () => rssMiB(child.pid!),
     cpuSeconds: () => {
       const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8')
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
       return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, in clock ticks of 10 ms
     },
     stop: () => child.kill(),
+  }
+}
+
+/** Resident set size of a process, in MiB (0 once it is gone). */
+export function rssMiB(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
+  } catch {
+    return 0
   }
 }
 

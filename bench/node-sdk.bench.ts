@@ -1,8 +1,8 @@
 /**
  * The Node SDK's cost per request: an Express and a Hono app answering `GET /users/:id`, with and without
- * `setupMonlight` (request metrics buffered and flushed every second to a sink collector). Alternating rounds. The
- * figure is the throughput loss with Monlight (budget: ≤ 3 % Express, ≤ 5 % Hono), by req/s and, steadier on a
- * shared machine, by the app's CPU time per request.
+ * `setupMonlight` (request metrics buffered and flushed every second to a sink collector), rounds in ABBA order.
+ * The figure is the throughput loss with Monlight (budget: ≤ 3 % Express, ≤ 5 % Hono): the median of each
+ * round's with/without ratio, by req/s and, steadier on a shared machine, by the app's CPU time per request.
  */
 import { type BenchRow, fmt, load, median, report, startServer } from './lib.js'
 

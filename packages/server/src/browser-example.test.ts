@@ -17,6 +17,11 @@ describeBrowser('examples/browser against monlight start', (browser) => {
   let cli: RunningCli
   let page: ChildProcess
   let pageUrl = ''
+  /** A module's read API with the key, as JSON. */
+  const api = async (module: string, path: string) =>
+    (await fetch(`${cli.urls[module]}${path}`, { headers: { 'x-api-key': KEY } })).json()
+  const browserErrors = async () =>
+    JSON.stringify(await api('errors', 'api/errors?project=example-browser&source=browser'))
 
   beforeAll(async () => {
     cli = await startCli(['--ports', '0,0,0,0', '--data-dir', tempDir()], {
@@ -58,15 +63,8 @@ describeBrowser('examples/browser against monlight start', (browser) => {
     await tab.click('#capture')
     await tab.waitForSelector('#status:has-text("Captured")')
     await browser.screenshot(tab, 'example-browser')
-    const list = async () =>
-      (
-        await fetch(`${cli.urls.errors}api/errors?project=example-browser&source=browser`, {
-          headers: { 'x-api-key': KEY },
-        })
-      ).text()
-    await expect.poll(list, { timeout: 10_000 }).toContain('Coupon code expired')
-    const body = await list()
-    expect(body).toContain('TypeError')
+    await expect.poll(browserErrors, { timeout: 10_000 }).toContain('Coupon code expired')
+    expect(await browserErrors()).toContain('TypeError')
     await tab.close()
   })
 
@@ -80,11 +78,7 @@ describeBrowser('examples/browser against monlight start', (browser) => {
     await tab.goto('about:blank')
     const names = async () =>
       (
-        (await (
-          await fetch(`${cli.urls.metrics}api/metrics/names?project=example-browser`, {
-            headers: { 'x-api-key': KEY },
-          })
-        ).json()) as { metrics: { name: string }[] }
+        (await api('metrics', 'api/metrics/names?project=example-browser')) as { metrics: { name: string }[] }
       ).metrics.map((metric) => metric.name)
     await expect
       .poll(names, { timeout: 10_000 })
@@ -97,22 +91,13 @@ describeBrowser('examples/browser against monlight start', (browser) => {
           'page_load_time',
         ]),
       )
-    const labels = (await (
-      await fetch(
-        `${cli.urls.metrics}api/metrics/labels?name=browser_http_requests_total&project=example-browser`,
-        {
-          headers: { 'x-api-key': KEY },
-        },
-      )
-    ).json()) as { labels: Record<string, string[]> }
-    expect(labels.labels.source).toEqual(['browser'])
-    expect(JSON.stringify(labels.labels)).not.toContain('12345') // the order id of /api/orders/12345 is sanitised
-    const errors = await (
-      await fetch(`${cli.urls.errors}api/errors?project=example-browser&source=browser`, {
-        headers: { 'x-api-key': KEY },
-      })
-    ).text()
-    expect(errors).toContain('Payment provider timed out')
+    const { labels } = (await api(
+      'metrics',
+      'api/metrics/labels?name=browser_http_requests_total&project=example-browser',
+    )) as { labels: Record<string, string[]> }
+    expect(labels.source).toEqual(['browser'])
+    expect(JSON.stringify(labels)).not.toContain('12345') // the order id of /api/orders/12345 is sanitised
+    expect(await browserErrors()).toContain('Payment provider timed out')
     await tab.close()
   })
 })

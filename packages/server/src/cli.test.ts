@@ -156,6 +156,12 @@ describe('monlight start (port per module)', () => {
     )
     expect(ambiguous.code).toBe(1)
     expect(ambiguous.stderr).toContain('several projects have DSN keys (blog, shop); pass --project')
+    const named = await runCli(
+      ['sourcemaps', 'upload', dist, '--release', '1', '--project', 'blog', '--url', cli.urls.relay!],
+      { env: { API_KEY: 'cli-key' } },
+    )
+    expect(named.code, named.stderr).toBe(0)
+    expect(named.stdout).toContain('Uploaded 1 source map(s) for blog 1:')
     expect((await cli.stop()).code).toBe(0)
 
     const missing = await runCli(['sourcemaps', 'upload', dist, '--project', 'shop'])

@@ -44,15 +44,14 @@ function writeSamples(): Map<string, { page: string; line: number }> {
   writeFileSync(
     join(OUT, 'tsconfig.json'),
     JSON.stringify({
+      // The repository's own settings, checking only (and with the DOM, for the browser SDK's samples).
+      extends: join(ROOT, 'tsconfig.base.json'),
       compilerOptions: {
-        target: 'es2022',
         lib: ['es2023', 'dom'],
-        module: 'nodenext',
-        moduleResolution: 'nodenext',
-        types: ['node'],
-        strict: true,
         noEmit: true,
-        skipLibCheck: true,
+        composite: false,
+        declaration: false,
+        emitDeclarationOnly: false,
       },
       include: ['*.ts', join(DOCS, '.vitepress', 'samples-context.d.ts')],
     }),

@@ -109,19 +109,6 @@ type RollupReader = (
   to: number,
 ) => RollupRow[] | undefined
 
-const ROLLUP_COLUMNS = [
-  'series_id',
-  'resolution',
-  'bucket',
-  'count',
-  'sum',
-  'min',
-  'max',
-  'last',
-  'last_ts',
-  'sketch',
-] as const
-
 /**
  * Rollup reads on better-sqlite3: the queries and the dashboard read thousands of rows, and rows as arrays cost
  * about half as much as the row objects Kysely's driver asks for. It shares Kysely's one connection but not its
@@ -139,7 +126,9 @@ function nativeRollupReader(native: SqliteHandle): RollupReader {
       if (!statement) {
         statement = native
           .prepare(
-            `select ${ROLLUP_COLUMNS.filter((column) => column !== 'resolution').join(', ')} from monlight_metrics_rollup where series_id in (${ids.map(() => '?').join(',')}) and resolution = ? and bucket >= ? and bucket < ?`,
+            // No resolution column: every row has the one asked for.
+            `select series_id, bucket, count, sum, min, max, last, last_ts, sketch from monlight_metrics_rollup
+             where series_id in (${ids.map(() => '?').join(',')}) and resolution = ? and bucket >= ? and bucket < ?`,
           )
           .raw(true)
         byIdCount.set(ids.length, statement)
@@ -245,7 +234,7 @@ function bindStore(
       for (let i = 0; i < seriesIds.length; i += CHUNK) {
         const chunk = await db
           .selectFrom('monlight_metrics_rollup')
-          .select(ROLLUP_COLUMNS)
+          .selectAll()
           .where('series_id', 'in', seriesIds.slice(i, i + CHUNK))
           .where('resolution', '=', resolution)
           .where('bucket', '>=', from)

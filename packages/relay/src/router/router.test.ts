@@ -197,7 +197,7 @@ describeAdapters(
           '/api/browser/errors',
           JSON.stringify({ type: 'T', message: 'm', stack: 's', environment: 'x'.repeat(101) }),
         ),
-      ).toEqual([400, "Field 'environment' must be 1-100 characters"])
+      ).toEqual([400, "Field 'environment' must be at most 100 bytes"])
       expect(await post('/api/browser/metrics', '{}')).toEqual([400, 'Missing required field: metrics'])
       expect(await post('/api/browser/metrics', '{"metrics":{}}')).toEqual([
         400,

@@ -171,9 +171,11 @@ export function createRelayService(deps: RelayServiceDeps) {
       const stack = requireString(body, 'stack')
       const url = optionalString(body, 'url')
       const release = optionalString(body, 'release')
-      // The SDK's `environment` option: the error tracker stores it and filters by it.
+      // The SDK's `environment` option: the error tracker stores it and filters by it, up to 100 bytes; checked
+      // here so that a long one is the browser's 400, not a rejected event's 502.
       const environment = optionalString(body, 'environment')
-      if (environment !== undefined) checkLength('environment', environment, 100)
+      if (environment !== undefined && Buffer.byteLength(environment) > 100)
+        throw invalid("Field 'environment' must be at most 100 bytes")
       let traceback = stack
       if (release && stack) {
         try {
