@@ -85,10 +85,17 @@ const cases: [string, LogQuery][] = [
   ['time: 1 day window, mid-range', { since: iso(T0 + 10 * 86_400_000), until: iso(T0 + 11 * 86_400_000) }],
   ['container + level', { container: 'service-1', level: 'ERROR' }],
   ['container + rare level', { container: 'service-3', level: '>=ERROR' }],
-  ['container + level + text', { container: 'service-3', level: '>=ERROR', search: 'refused' }],
+  ['container + level + text', { container: 'service-1', level: '>=ERROR', search: 'refused' }],
+  ['container + rare level + text', { container: 'service-3', level: '>=ERROR', search: 'refused' }],
+  ['text + container', { container: 'service-1', search: 'refused' }],
+  ['common word + rare level', { level: 'CRITICAL', search: 'items' }],
   [
     'text + time window',
     { search: 'refused', since: iso(T0 + 10 * 86_400_000), until: iso(T0 + 11 * 86_400_000) },
+  ],
+  [
+    'common word + 1 h window',
+    { search: 'items', since: iso(T0 + 14 * 86_400_000), until: iso(T0 + 14 * 86_400_000 + 3_600_000) },
   ],
   ['page 5 (offset 400)', { offset: '400' }],
 ]

@@ -16,6 +16,8 @@ export interface SqliteStatement {
   all(...params: unknown[]): any[]
   /** Rows as arrays of column values: about half the cost of row objects. */
   raw(toggle?: boolean): SqliteStatement
+  /** Rows as their first column's value alone. */
+  pluck(toggle?: boolean): SqliteStatement
 }
 
 /**

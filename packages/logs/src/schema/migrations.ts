@@ -27,7 +27,7 @@ export const migrations: Record<string, Migration> = {
         // write less per entry.
         // Bulk ingestion is bound by FTS5 segment writing and merging: keep up to 16 MiB of pending terms per
         // flush and merge 16 segments per level rather than 4 (about 2× the rows/s at a million rows); the
-        // retention job merges further in the background (store.mergeIndex), keeping searches fast. (FTS5 takes these settings as literals only, not bound values.)
+        // retention job merges further in the background (store.tidyIndexes), keeping searches fast. (FTS5 takes these settings as literals only, not bound values.)
         for (const [option, value] of [
           ['automerge', 16],
           ['hashsize', 16 * 1024 * 1024],
@@ -90,6 +90,23 @@ export const migrations: Record<string, Migration> = {
       await sql`create index monlight_logs_entry_container_level on monlight_logs_entry (container, level, timestamp${id})`.execute(
         db,
       )
+    },
+  },
+  '0003_hour_ids': {
+    // SQLite: the id range of each hour's entries, so a text search with a time filter walks the FTS index
+    // over those ids only (FTS5 knows rowids, not timestamps). Kept by the writer, pruned by retention; a
+    // range may be wider than its live entries, never narrower. PostgreSQL's planner needs no such help.
+    async up(db, { dialect }) {
+      if (dialect !== 'sqlite') return
+      await sql`create table monlight_logs_hour_ids (
+        hour integer primary key,
+        min_id integer not null,
+        max_id integer not null
+      )`.execute(db)
+      // Floor division, also for timestamps before 1970 (SQLite's integer division truncates toward zero).
+      await sql`insert into monlight_logs_hour_ids (hour, min_id, max_id)
+        select timestamp / 3600000 - (timestamp % 3600000 < 0), min(id), max(id) from monlight_logs_entry
+        group by 1`.execute(db)
     },
   },
 }

@@ -20,8 +20,14 @@ type Term = string[]
 const MAX_TERMS = 32
 const TOKEN = /[\p{L}\p{N}]+/gu
 
+/** A search term's tokens (at most 16). */
 export function tokenize(text: string): string[] {
-  return (text.toLowerCase().match(TOKEN) ?? []).slice(0, 16)
+  return wordsOf(text).slice(0, 16)
+}
+
+/** The words the index holds for a text: runs of letters and digits, lowercased. */
+export function wordsOf(text: string): string[] {
+  return text.toLowerCase().match(TOKEN) ?? []
 }
 
 function invalid(reason: string): never {

@@ -1,4 +1,5 @@
 import type { Database, SqliteStatement } from '@monlight/core'
+import { hourOf } from './sqlite-search.js'
 import type { CursorState, NewEntry } from './store.js'
 
 const ROWS_PER_STATEMENT = 200
@@ -6,7 +7,9 @@ const ROWS_PER_STATEMENT = 200
 /**
  * The SQLite write path, on the native handle: one transaction per batch, prepared multi-row INSERTs, then the
  * whole batch indexed by one INSERT … SELECT into FTS5. Holding the write lock, the batch's ids are consecutive,
- * so each follows from the statement's last rowid and the batch is one id range.
+ * so each follows from the statement's last rowid and the batch is one id range. Each hour the batch touches
+ * widens that hour's id range in `monlight_logs_hour_ids`, which lets a search with a time filter walk only the
+ * ids of its hours (see sqlite-search.ts).
  * better-sqlite3's transaction() nests as a savepoint if the host already holds one.
  */
 export function createSqliteWriter(database: Database) {
@@ -32,6 +35,11 @@ export function createSqliteWriter(database: Database) {
       return `insert into monlight_logs_entry_fts (rowid, message)
         select id, message from monlight_logs_entry where id between ? and ?`
     })
+  const widenHour = () =>
+    prepared('hour', () => {
+      return `insert into monlight_logs_hour_ids (hour, min_id, max_id) values (?,?,?)
+        on conflict (hour) do update set min_id = min(min_id, excluded.min_id), max_id = max(max_id, excluded.max_id)`
+    })
   const upsertCursor = () =>
     prepared('cursor', () => {
       return `insert into monlight_logs_cursor (path, container, inode, position, pending, updated_at) values (?,?,?,?,?,?)
@@ -53,6 +61,14 @@ export function createSqliteWriter(database: Database) {
       for (let i = 0; i < count; i++) ids[start + i] = last - count + 1 + i
     }
     if (entries.length > 0) indexRange().run(ids[0], ids[entries.length - 1])
+    const hours = new Map<number, [number, number]>() // ids ascend, so the first seen is the lowest
+    for (let i = 0; i < entries.length; i++) {
+      const hour = hourOf(entries[i]!.timestamp)
+      const range = hours.get(hour)
+      if (range) range[1] = ids[i]!
+      else hours.set(hour, [ids[i]!, ids[i]!])
+    }
+    for (const [hour, [min, max]] of hours) widenHour().run(hour, min, max)
     for (const c of cursors) upsertCursor().run(c.path, c.container, c.inode, c.position, c.pending, now)
     return ids
   })

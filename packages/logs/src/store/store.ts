@@ -1,8 +1,9 @@
-import type { Database } from '@monlight/core'
+import { type Database, MonlightConfigError } from '@monlight/core'
 import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { LogsTables } from '../schema/tables.js'
 import type { Level } from '../service/levels.js'
 import { type SearchQuery, toFts5, toTsquery } from '../service/search-syntax.js'
+import { createSqliteSearch, HOUR_MS, type TextFilter } from './sqlite-search.js'
 import { createSqliteWriter } from './sqlite-writer.js'
 
 export interface NewEntry {
@@ -55,15 +56,22 @@ export interface LogsStats {
 
 /** Counting every match of a common word over a million rows costs more than the search; stop at this many. */
 export const COUNT_CAP = 1000
-/** Below this many text matches, a search with other filters is driven by those filters (see choosePlan). */
-const FEW_MATCHES = 50_000
 /** Below this many entries of a container at the asked levels, the (container, level) index drives (see choosePlan). */
 const FEW_AT_LEVEL = 5_000
-/**
- * `index`: the default loop (the FTS index for text); `filters`: the other filters' index, matches as a set;
- * `container-level`: the (container, level) index, its few rows sorted, matches as a set.
- */
-type SqlitePlan = 'index' | 'filters' | 'container-level'
+/** Below this many entries at the container and level filters, each may be checked against the text (see choosePlan). */
+const FEW_TO_PROBE = 2_000
+
+/** How a query runs on SQLite (PostgreSQL: always the default, its planner chooses). */
+interface Plan {
+  /**
+   * `index`: the filters' own index, newest first; `container-level`: the (container, level) index, its few rows
+   * sorted; `windows`: text search walked down the FTS index (sqlite-search.ts).
+   */
+  drive: 'index' | 'container-level' | 'windows'
+  /** Text, when it does not drive: each of the filters' (few) rows checked (sqlite-search.ts). */
+  probe?: boolean
+}
+
 const PG_ROWS_PER_STATEMENT = 1000
 const COLUMNS = sql`e.id, e.timestamp, e.container, e.stream, e.level, e.message, e.attributes`
 
@@ -73,30 +81,26 @@ export type LogsStore = ReturnType<typeof createLogsStore>
 export function createLogsStore(database: Database) {
   const db = database.db.withoutPlugins() as unknown as Kysely<LogsTables>
   const sqlite = database.dialect === 'sqlite'
-  const writer = sqlite && database.sqlite ? createSqliteWriter(database) : undefined
+  if (sqlite && !database.sqlite) {
+    // Indexing and searching use FTS5 through the native handle, which createDatabase() always provides.
+    throw new MonlightConfigError(
+      'The logs store needs a SQLite database opened by createDatabase() (better-sqlite3)',
+    )
+  }
+  const writer = sqlite ? createSqliteWriter(database) : undefined
+  const search = sqlite ? createSqliteSearch(database) : undefined
 
-  const fromAndWhere = (filter: Omit<EntryFilter, 'limit' | 'offset'>, plan: SqlitePlan = 'index') => {
+  const fromAndWhere = (filter: Omit<EntryFilter, 'limit' | 'offset'>, plan: Plan) => {
     const conditions: RawBuilder<unknown>[] = []
-    let from =
-      plan === 'container-level'
+    const from =
+      plan.drive === 'container-level'
         ? sql`monlight_logs_entry e indexed by monlight_logs_entry_container_level`
         : sql`monlight_logs_entry e`
     let order = sql`e.timestamp desc, e.id desc`
     if (filter.search) {
-      if (plan === 'filters' || plan === 'container-level') {
-        // `+` keeps SQLite from driving the loop by this IN list: the filter's index drives, the matches are a set.
-        conditions.push(
-          sql`+e.id in (select rowid from monlight_logs_entry_fts where monlight_logs_entry_fts match ${toFts5(filter.search)})`,
-        )
-      } else if (sqlite) {
-        // Driven by the FTS index in rowid order: newest first without sorting the matches.
-        from = sql`monlight_logs_entry_fts join monlight_logs_entry e on e.id = monlight_logs_entry_fts.rowid`
-        conditions.push(sql`monlight_logs_entry_fts match ${toFts5(filter.search)}`)
-        order = sql`monlight_logs_entry_fts.rowid desc`
-      } else {
-        conditions.push(sql`e.search @@ to_tsquery('simple', ${toTsquery(filter.search)})`)
-        order = sql`e.id desc`
-      }
+      // PostgreSQL (SQLite's text search runs in sqlite-search.ts)
+      conditions.push(sql`e.search @@ to_tsquery('simple', ${toTsquery(filter.search)})`)
+      order = sql`e.id desc`
     }
     if (filter.container !== undefined) conditions.push(sql`e.container = ${filter.container}`)
     if (filter.levels) {
@@ -150,11 +154,30 @@ export function createLogsStore(database: Database) {
 
     /**
      * Newest first, with a capped count. Filters read pages off an index in `timestamp desc, id desc` order; a
-     * text search on its own (or one with many matches) goes newest-ingested first (FTS5 rowid order; the same
-     * order unless entries were posted with old timestamps). Never sorts the whole match set by rank.
+     * text search that its matches drive goes newest-ingested first (id order; the same order unless entries
+     * were posted with old timestamps). Never sorts the whole match set by rank.
      */
     async query(filter: EntryFilter): Promise<EntryPage> {
-      const { from, where, order } = fromAndWhere(filter, await choosePlan(filter))
+      const plan = await choosePlan(filter)
+      // SQLite text search: one pass gives the page and the count (the ids of the first COUNT_CAP + 1 matches, or
+      // up to the page's end), then the page's entries are read by id.
+      const want = Math.max(COUNT_CAP + 1, filter.offset + filter.limit)
+      const page = (ids: number[]) => {
+        const entries = search!.entries(ids.slice(filter.offset, filter.offset + filter.limit)).map(toEntry)
+        return { ...counted(ids.length, filter.offset, entries.length), entries }
+      }
+      if (plan.drive === 'windows') return page(search!.matchIds(filter as TextFilter, want))
+      if (plan.probe) {
+        // The filters' rows are few (choosePlan counted them): all of them, newest first, each checked.
+        const { from, where, order } = fromAndWhere({ ...filter, search: undefined }, plan)
+        const { rows } = await sql<{
+          id: number
+          message: string
+        }>`select e.id, e.message from ${from} ${where}
+          order by ${order}`.execute(db)
+        return page(search!.probe(filter.search!, rows, want))
+      }
+      const { from, where, order } = fromAndWhere(filter, plan)
       const rows = await sql<
         Record<string, unknown>
       >`select ${COLUMNS} from ${from} ${where} order by ${order}
@@ -164,11 +187,9 @@ export function createLogsStore(database: Database) {
       if (entries.length < filter.limit && (entries.length > 0 || filter.offset === 0)) {
         return { entries, total: filter.offset + entries.length, totalCapped: false }
       }
-      const counted = await sql<{ n: number }>`select count(*) as n from
+      const count = await sql<{ n: number }>`select count(*) as n from
         (select 1 from ${from} ${where} limit ${COUNT_CAP + 1}) t`.execute(db)
-      const n = Number(counted.rows[0]?.n ?? 0)
-      const total = Math.max(Math.min(n, COUNT_CAP), filter.offset + entries.length)
-      return { entries, total, totalCapped: n > COUNT_CAP }
+      return { ...counted(Number(count.rows[0]?.n ?? 0), filter.offset, entries.length), entries }
     },
 
     async containers(): Promise<{ name: string; log_count: number }[]> {
@@ -240,12 +261,17 @@ export function createLogsStore(database: Database) {
       return deleteIds(sql`id <= ${boundary.id}`, batch)
     },
 
-    /** SQLite: some incremental FTS5 segment merging, off the write path (a no-op on PostgreSQL). */
-    async mergeIndex(pages = 1000): Promise<void> {
-      if (sqlite)
-        await sql`insert into monlight_logs_entry_fts (monlight_logs_entry_fts, rank) values ('merge', ${sql.lit(pages)})`.execute(
-          db,
-        )
+    /**
+     * SQLite, after retention: some incremental FTS5 segment merging, off the write path, and the hour → id map
+     * pruned of hours whose entries are all gone (a no-op on PostgreSQL).
+     */
+    async tidyIndexes(deletedBefore?: number, pages = 1000): Promise<void> {
+      if (!sqlite) return
+      await sql`insert into monlight_logs_entry_fts (monlight_logs_entry_fts, rank) values ('merge', ${sql.lit(pages)})`.execute(
+        db,
+      )
+      await sql`delete from monlight_logs_hour_ids where max_id < coalesce((select min(id) from monlight_logs_entry), ${Number.MAX_SAFE_INTEGER})
+        or (hour + 1) * ${HOUR_MS} <= ${deletedBefore ?? Number.MIN_SAFE_INTEGER}`.execute(db)
     },
 
     /** Age limit: deletes up to `batch` entries older than `before`. */
@@ -262,26 +288,54 @@ export function createLogsStore(database: Database) {
    * they are rare ("errors of api"); when the (container, level) index holds few such rows, it drives instead and
    * its rows are sorted.
    *
-   * Text plus other filters: walking the text matches newest first is best when they are many (a page fills
-   * quickly); when they are few and the other filters reject most of them, that walk visits every match, so the
-   * other filters' index drives instead, checking each row against the set of matches.
+   * Text: its matches drive, walked newest first, at a cost bounded by their number; unless a container or level
+   * filter (without a time filter) has few entries and the text has many more matches: then each of those
+   * entries is checked, rather than walking the matches to find the few that pass.
    */
-  async function choosePlan(filter: EntryFilter): Promise<SqlitePlan> {
-    if (sqlite && filter.container !== undefined && filter.levels) {
-      const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from monlight_logs_entry
-        indexed by monlight_logs_entry_container_level where container = ${filter.container}
-        and level in (${sql.join(filter.levels)}) limit ${FEW_AT_LEVEL}) t`.execute(db)
-      if (Number(rows[0]?.n ?? 0) < FEW_AT_LEVEL) return 'container-level'
+  async function choosePlan(filter: EntryFilter): Promise<Plan> {
+    if (!sqlite) return { drive: 'index' }
+    const countUpTo = async (limit: number, from: RawBuilder<unknown>, where: RawBuilder<unknown>) => {
+      const { rows } = await sql<{
+        n: number
+      }>`select count(*) as n from (select 1 from ${from} where ${where}
+        limit ${limit}) t`.execute(db)
+      return Number(rows[0]?.n ?? 0)
     }
-    const others =
-      filter.container !== undefined ||
-      filter.levels !== undefined ||
-      filter.since !== undefined ||
-      filter.until !== undefined
-    if (!sqlite || !filter.search || !others) return 'index'
-    const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from monlight_logs_entry_fts
-      where monlight_logs_entry_fts match ${toFts5(filter.search)} limit ${FEW_MATCHES}) t`.execute(db)
-    return Number(rows[0]?.n ?? 0) < FEW_MATCHES ? 'filters' : 'index'
+    const { container, levels } = filter
+    const filterRows =
+      container !== undefined && levels
+        ? await countUpTo(
+            FEW_AT_LEVEL,
+            sql`monlight_logs_entry indexed by monlight_logs_entry_container_level`,
+            sql`container = ${container} and level in (${sql.join(levels)})`,
+          )
+        : undefined
+    const drive = filterRows !== undefined && filterRows < FEW_AT_LEVEL ? 'container-level' : 'index'
+    if (!filter.search) return { drive }
+    const timed = filter.since !== undefined || filter.until !== undefined
+    if (timed || (container === undefined && !levels)) return { drive: 'windows' }
+    const rows =
+      filterRows ??
+      (await countUpTo(
+        FEW_TO_PROBE,
+        sql`monlight_logs_entry e`,
+        container !== undefined ? sql`e.container = ${container}` : sql`e.level in (${sql.join(levels!)})`,
+      ))
+    if (rows >= FEW_TO_PROBE) return { drive: 'windows' }
+    // Checking a row costs ~1 µs, walking a match ~0.15 µs: probe when the matches outnumber the rows 7 to 1.
+    const matches = await countUpTo(
+      rows * 7,
+      sql`monlight_logs_entry_fts`,
+      sql`monlight_logs_entry_fts match ${toFts5(filter.search)}`,
+    )
+    return matches >= rows * 7 ? { drive, probe: true } : { drive: 'windows' }
+  }
+
+  /** The page's total: exact up to COUNT_CAP matches; past it, flagged, and at least what this page shows. */
+  function counted(matches: number, offset: number, pageSize: number) {
+    return matches > COUNT_CAP
+      ? { total: Math.max(COUNT_CAP, offset + pageSize), totalCapped: true }
+      : { total: matches, totalCapped: false }
   }
 
   async function deleteIds(condition: RawBuilder<unknown>, batch: number): Promise<number> {
