@@ -1,5 +1,7 @@
 import type { Migration } from '@monlight/core'
 import type { Kysely } from 'kysely'
+import { metricRollupRows } from '../service/rollup.js'
+import type { RollupRow } from '../store/store.js'
 
 const id = (table: ReturnType<Kysely<any>['schema']['createTable']>, dialect: string) =>
   dialect === 'postgres'
@@ -77,4 +79,83 @@ export const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0002_metric_rollups': {
+    // Whole-metric rollups (each bucket merged over all series of a name, type and project): a metric's
+    // unfiltered chart and the dashboard read one row per bucket instead of one per series.
+    async up(db) {
+      await db.schema
+        .createTable('monlight_metrics_metric_rollup')
+        .addColumn('name', 'varchar(200)', (column) => column.notNull())
+        .addColumn('type', 'varchar(20)', (column) => column.notNull())
+        .addColumn('project', 'varchar(100)', (column) => column.notNull())
+        .addColumn('resolution', 'varchar(10)', (column) => column.notNull())
+        .addColumn('bucket', 'bigint', (column) => column.notNull())
+        .addColumn('count', 'bigint', (column) => column.notNull())
+        .addColumn('sum', 'double precision', (column) => column.notNull())
+        .addColumn('min', 'double precision', (column) => column.notNull())
+        .addColumn('max', 'double precision', (column) => column.notNull())
+        .addColumn('last', 'double precision', (column) => column.notNull())
+        .addColumn('last_ts', 'bigint', (column) => column.notNull())
+        .addColumn('sketch', 'text')
+        .addPrimaryKeyConstraint('monlight_metrics_metric_rollup_pk', [
+          'name',
+          'project',
+          'type',
+          'resolution',
+          'bucket',
+        ])
+        .execute()
+      await db.schema
+        .createIndex('monlight_metrics_metric_rollup_bucket')
+        .on('monlight_metrics_metric_rollup')
+        .columns(['resolution', 'bucket'])
+        .execute()
+      await backfillMetricRollups(db)
+    },
+  },
 }
+
+/** Whole-metric rollups of the series rollups already stored, one metric and tier at a time. */
+async function backfillMetricRollups(db: Kysely<any>) {
+  const series = await db
+    .selectFrom('monlight_metrics_series')
+    .select(['id', 'name', 'type', 'project'])
+    .execute()
+  const metrics = new Map<
+    string,
+    { name: string; type: 'counter' | 'gauge' | 'histogram'; project: string; ids: number[] }
+  >()
+  for (const s of series) {
+    const key = JSON.stringify([s.name, s.type, s.project])
+    if (!metrics.has(key)) metrics.set(key, { name: s.name, type: s.type, project: s.project, ids: [] })
+    metrics.get(key)!.ids.push(Number(s.id))
+  }
+  for (const { ids, ...metric } of metrics.values()) {
+    for (const resolution of ['minute', 'hour'] as const) {
+      const rows: RollupRow[] = []
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        for (const row of await db
+          .selectFrom('monlight_metrics_rollup')
+          .selectAll()
+          .where('series_id', 'in', ids.slice(i, i + CHUNK))
+          .where('resolution', '=', resolution)
+          .execute()) {
+          rows.push({
+            ...(row as RollupRow),
+            bucket: Number(row.bucket),
+            count: Number(row.count),
+            last_ts: Number(row.last_ts),
+          })
+        }
+      }
+      const merged = metricRollupRows(metric, resolution, rows)
+      for (let i = 0; i < merged.length; i += CHUNK)
+        await db
+          .insertInto('monlight_metrics_metric_rollup')
+          .values(merged.slice(i, i + CHUNK))
+          .execute()
+    }
+  }
+}
+
+const CHUNK = 500

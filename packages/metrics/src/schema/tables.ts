@@ -47,6 +47,16 @@ export interface RollupTable {
   sketch: string | null
 }
 
+/**
+ * Rollups of whole metrics: each bucket merged over all the series of one (name, type, project), kept by
+ * aggregation beside the series' own, so a metric's unfiltered chart and the dashboard read one row per bucket.
+ */
+export interface MetricRollupTable extends Omit<RollupTable, 'series_id'> {
+  name: string
+  type: SeriesTable['type']
+  project: string
+}
+
 export interface StateTable {
   key: string
   value: number
@@ -56,5 +66,6 @@ export interface MetricsTables {
   monlight_metrics_series: SeriesTable
   monlight_metrics_raw: RawTable
   monlight_metrics_rollup: RollupTable
+  monlight_metrics_metric_rollup: MetricRollupTable
   monlight_metrics_state: StateTable
 }

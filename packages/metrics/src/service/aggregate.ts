@@ -1,6 +1,6 @@
 import type { MetricsStore, SeriesRow } from '../store/store.js'
 import { entryOf } from './collections.js'
-import { addPoints, addRollup, emptyStats, toRollupRow } from './rollup.js'
+import { addPoints, addRollup, emptyStats, metricRollupRows, toRollupRow } from './rollup.js'
 import { HOUR_MS, MINUTE_MS, type Resolution } from './time.js'
 
 /** Points that arrived less than this ago wait for the next run: a writer's transaction may still be open. */
@@ -36,7 +36,8 @@ interface Task {
  * arrival order, so nothing is missed after a pause, a restart or a late batch. Each touched bucket is recomputed
  * once from its source tier and upserted, so runs are idempotent and concurrent runs write identical rows. A
  * bucket whose source has already expired (very late data) is merged with the new points instead, in the same
- * transaction that moves the watermark, so those points count exactly once.
+ * transaction that moves the watermark, so those points count exactly once. That transaction then recomputes
+ * the whole-metric rollup of every touched bucket from its series' rollups.
  */
 export async function aggregate(
   store: MetricsStore,
@@ -77,8 +78,11 @@ export async function aggregate(
     await store.transaction((tx) => runTasks(tx, early.slice(i, i + BUCKETS_PER_TRANSACTION), arrived))
   }
   await store.transaction(async (tx) => {
-    await runTasks(tx, tasks.filter(last), arrived)
+    // First, so that on PostgreSQL the watermark's row lock orders concurrent runs' last steps: each recomputes
+    // its whole-metric buckets from series rollups committed before it.
     await tx.setState(WATERMARK_KEY, target)
+    await runTasks(tx, tasks.filter(last), arrived)
+    await rollMetrics(tx, tasks)
   })
   return {
     minutes: tasks.filter((t) => t.resolution === 'minute').length,
@@ -119,6 +123,40 @@ async function rollBucket(store: MetricsStore, task: Task, arrived: { after: num
     addPoints(stats, await store.rawPoints(series.id, bucket, end, arrived))
   }
   return toRollupRow(series.id, resolution, bucket, stats)
+}
+
+/** Touched buckets this close together are read as one range. */
+const GAP_BUCKETS = 60
+
+/** Recomputes the whole-metric rollups of the buckets the tasks touched, from the series' rollups. */
+async function rollMetrics(store: MetricsStore, tasks: readonly Task[]) {
+  const metrics = new Map<string, { metric: SeriesRow; buckets: Record<Resolution, Set<number>> }>()
+  for (const { series, resolution, bucket } of tasks) {
+    const entry = entryOf(metrics, JSON.stringify([series.name, series.type, series.project]), () => ({
+      metric: series,
+      buckets: { minute: new Set<number>(), hour: new Set<number>() },
+    }))
+    entry.buckets[resolution].add(bucket)
+  }
+  for (const { metric, buckets } of metrics.values()) {
+    const { name, type, project } = metric
+    const ids = (await store.series({ name, project }))
+      .filter((s) => s.type === type && s.project === project)
+      .map((s) => s.id)
+    for (const resolution of ['minute', 'hour'] as const) {
+      const step = resolution === 'minute' ? MINUTE_MS : HOUR_MS
+      const sorted = [...buckets[resolution]].sort((a, b) => a - b)
+      for (let start = 0; start < sorted.length; ) {
+        let end = start
+        while (end + 1 < sorted.length && sorted[end + 1]! - sorted[end]! <= GAP_BUCKETS * step) end++
+        const rows = await store.rollups(ids, resolution, sorted[start]!, sorted[end]! + 1)
+        await store.upsertMetricRollups(
+          metricRollupRows({ name, type, project }, resolution, rows, buckets[resolution]),
+        )
+        start = end + 1
+      }
+    }
+  }
 }
 
 function groupBySeries(pairs: [number, number][]): Map<number, number[]> {

@@ -1,7 +1,7 @@
-import type { MetricsStore, RollupRow } from '../store/store.js'
+import type { MetricRollupRow, MetricsStore, RollupRow, RollupTotal } from '../store/store.js'
 import { entryOf } from './collections.js'
-import { clampedQuantile, mergeByBucket, parseLabels, readWindow } from './query.js'
-import { addRollup, addStats, emptyStats, type Stats } from './rollup.js'
+import { clampedQuantile, parseLabels, readWindow } from './query.js'
+import { addStats, addTotal, emptyStats, mergeByBucket, type Stats } from './rollup.js'
 import { RESOLUTION_MS, toIsoSeconds } from './time.js'
 
 /** Web Vitals thresholds (good below the first, poor from the second), as web.dev and upstream use them. */
@@ -14,6 +14,8 @@ const VITALS = {
 } as const
 type Vital = keyof typeof VITALS
 const CORE_VITALS: Vital[] = ['lcp', 'inp', 'cls']
+/** The core vitals by metric name: the dashboard splits them by page. */
+const CORE_VITAL_OF = new Map<string, Vital>(CORE_VITALS.map((vital) => [VITALS[vital].metric, vital]))
 
 const HTTP_REQUESTS = 'http_requests_total'
 const HTTP_DURATION = 'http_request_duration_seconds'
@@ -59,56 +61,57 @@ export async function buildDashboard(
     top_metrics: counts.slice(0, 10).map((row) => ({ ...row, total: Number(row.total.toFixed(6)) })),
   }
 
-  const series = await store.series({
-    names: [...Object.values(VITALS).map((v) => v.metric), HTTP_REQUESTS, HTTP_DURATION],
-    project,
-  })
-  const rows = await store.rollups(
-    series.map((s) => s.id),
-    window.resolution,
-    window.from,
-    window.to,
-  )
-  const rowsByName = new Map<string, RollupRow[]>()
-  const nameOf = new Map(series.map((s) => [s.id, s.name]))
+  const names = [...Object.values(VITALS).map((v) => v.metric), HTTP_REQUESTS, HTTP_DURATION]
+  const series = await store.series({ names, project })
   // Labels parsed once per series, not once per row.
   const labelsOf = new Map(series.map((s) => [s.id, parseLabels(s)]))
-  for (const row of rows) entryOf(rowsByName, nameOf.get(row.series_id)!, () => []).push(row)
-  const vitals = webVitals(rowsByName, labelsOf)
+  // Whole-metric rollups for the time series and totals; series rollups only where a label splits the figures:
+  // requests that failed, per bucket, and Web Vitals by page, over the whole window.
+  const failing = series.filter(
+    (s) => s.name === HTTP_REQUESTS && (labelsOf.get(s.id)!.status ?? '').startsWith('5'),
+  )
+  const paged = series.filter((s) => CORE_VITAL_OF.has(s.name))
+  const { resolution, from, to } = window
+  const [metricRows, failedRows, pageTotals] = await Promise.all([
+    store.metricRollups({ names, project }, resolution, from, to),
+    store.rollups(
+      failing.map((s) => s.id),
+      resolution,
+      from,
+      to,
+    ),
+    store.rollupTotals(
+      paged.map((s) => s.id),
+      resolution,
+      from,
+      to,
+    ),
+  ])
+  const metrics = new Map<string, MetricRollupRow[]>()
+  for (const row of metricRows) entryOf(metrics, row.name, () => []).push(row)
+  const nameOf = new Map(series.map((s) => [s.id, s.name]))
+  const vitals = webVitals(metrics, pageTotals, (id) => ({
+    name: nameOf.get(id)!,
+    page: labelsOf.get(id)!.page,
+  }))
   if (vitals) dashboard.web_vitals = vitals
-  dashboard.http = httpFigures(rowsByName, labelsOf, RESOLUTION_MS[window.resolution] / 1000)
+  dashboard.http = httpFigures(metrics, failedRows, RESOLUTION_MS[resolution] / 1000)
   return dashboard
 }
 
-type LabelsById = Map<number, Record<string, string>>
-
-function webVitals(rowsByName: Map<string, RollupRow[]>, labelsOf: LabelsById) {
-  if (!CORE_VITALS.some((vital) => rowsByName.has(VITALS[vital].metric))) return undefined
+function webVitals(
+  metrics: Map<string, MetricRollupRow[]>,
+  pageTotals: readonly RollupTotal[],
+  seriesOf: (id: number) => { name: string; page: string | undefined },
+) {
+  if (!CORE_VITALS.some((vital) => metrics.has(VITALS[vital].metric))) return undefined
   const summary: Record<string, unknown> = {}
   const buckets = new Map<Vital, Map<number, Stats>>()
-  // Per page, the core vitals' stats: each row's sketch is decoded once, for its bucket and for its page.
-  const pages = new Map<string, Partial<Record<Vital, Stats>>>()
   for (const vital of Object.keys(VITALS) as Vital[]) {
-    const rows = rowsByName.get(VITALS[vital].metric)
+    const rows = metrics.get(VITALS[vital].metric)
     if (!rows && !CORE_VITALS.includes(vital)) continue
-    const byBucket = new Map<number, Stats>()
-    const perPage = CORE_VITALS.includes(vital)
-    for (const row of rows ?? []) {
-      const stats = addRollup(emptyStats(true), row)
-      addStats(
-        entryOf(byBucket, row.bucket, () => emptyStats(true)),
-        stats,
-      )
-      if (perPage) {
-        const entry = entryOf(
-          pages,
-          labelsOf.get(row.series_id)!.page || '/',
-          (): Partial<Record<Vital, Stats>> => ({}),
-        )
-        entry[vital] = entry[vital] ? addStats(entry[vital], stats) : stats
-      }
-    }
-    buckets.set(vital, new Map([...byBucket].sort((a, b) => a[0] - b[0])))
+    const byBucket = mergeByBucket(rows ?? [], true)
+    buckets.set(vital, byBucket)
     const stats = overall(byBucket, true)
     const p75 = stats ? clampedQuantile(stats, 0.75) : null
     summary[vital] = {
@@ -117,6 +120,13 @@ function webVitals(rowsByName: Map<string, RollupRow[]>, labelsOf: LabelsById) {
       count: stats?.count ?? 0,
       rating: rating(vital, p75),
     }
+  }
+  const pages = new Map<string, Partial<Record<Vital, Stats>>>()
+  for (const total of pageTotals) {
+    const { name, page } = seriesOf(total.series_id)
+    const entry = entryOf(pages, page || '/', (): Partial<Record<Vital, Stats>> => ({}))
+    const vital = CORE_VITAL_OF.get(name)!
+    entry[vital] = addTotal(entry[vital] ?? emptyStats(true), total)
   }
 
   const perBucket = new Map<number, Record<string, unknown>>()
@@ -150,13 +160,14 @@ function webVitals(rowsByName: Map<string, RollupRow[]>, labelsOf: LabelsById) {
   }
 }
 
-function httpFigures(rowsByName: Map<string, RollupRow[]>, labelsOf: LabelsById, bucketSeconds: number) {
-  const requests = rowsByName.get(HTTP_REQUESTS) ?? []
-  const durations = rowsByName.get(HTTP_DURATION) ?? []
-  const isError = (row: RollupRow) => (labelsOf.get(row.series_id)!.status ?? '').startsWith('5')
-  const all = mergeByBucket(requests, false)
-  const errors = mergeByBucket(requests.filter(isError), false)
-  const latency = mergeByBucket(durations, true)
+function httpFigures(
+  metrics: Map<string, MetricRollupRow[]>,
+  failedRequests: readonly RollupRow[],
+  bucketSeconds: number,
+) {
+  const all = mergeByBucket(metrics.get(HTTP_REQUESTS) ?? [], false)
+  const errors = mergeByBucket(failedRequests, false)
+  const latency = mergeByBucket(metrics.get(HTTP_DURATION) ?? [], true)
   const buckets = [...new Set([...all.keys(), ...latency.keys()])].sort((a, b) => a - b)
   const total = [...all.values()].reduce((sum, stats) => sum + stats.sum, 0)
   const failed = [...errors.values()].reduce((sum, stats) => sum + stats.sum, 0)

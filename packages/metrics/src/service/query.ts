@@ -1,7 +1,7 @@
 import { MonlightError } from '@monlight/core'
-import type { MetricsStore, RollupRow, SeriesRow } from '../store/store.js'
+import type { MetricRollupRow, MetricsStore, RollupRow, SeriesRow } from '../store/store.js'
 import { entryOf } from './collections.js'
-import { addRollup, emptyStats, type Stats } from './rollup.js'
+import { mergeByBucket, type Stats } from './rollup.js'
 import { quantile } from './sketch.js'
 import { bucketStart, DAY_MS, parsePeriod, RESOLUTION_MS, type Resolution, toIsoSeconds } from './time.js'
 
@@ -74,16 +74,6 @@ export function parseLabels(series: SeriesRow): Record<string, string> {
 const matches = (labels: Record<string, string>, filter: Record<string, string>) =>
   Object.entries(filter).every(([key, value]) => labels[key] === value)
 
-/** Merges rollup rows of several series bucket by bucket, in bucket order. */
-export function mergeByBucket(rows: readonly RollupRow[], withSketch: boolean): Map<number, Stats> {
-  const buckets = new Map<number, Stats>()
-  for (const row of rows) {
-    const stats = entryOf(buckets, row.bucket, () => emptyStats(withSketch))
-    addRollup(stats, row)
-  }
-  return new Map([...buckets].sort((a, b) => a[0] - b[0]))
-}
-
 const round = (value: number | undefined, digits = 6) =>
   value === undefined ? null : Number(value.toFixed(digits))
 
@@ -127,15 +117,27 @@ export async function queryMetric(store: MetricsStore, params: QueryParams, now:
     matches(parseLabels(s), filter),
   )
   const type = series[0]?.type ?? null
-  const rows = await store.rollups(
-    series.map((s) => s.id),
-    window.resolution,
-    window.from,
-    window.to,
-  )
+  // Without a label filter or a split, the whole-metric rollups already hold each bucket merged.
+  const whole = Object.keys(filter).length === 0 && !params.group_by
+  const seriesRows = whole
+    ? []
+    : await store.rollups(
+        series.map((s) => s.id),
+        window.resolution,
+        window.from,
+        window.to,
+      )
+  const rows = whole
+    ? await store.metricRollups(
+        { names: [params.name], project: params.project },
+        window.resolution,
+        window.from,
+        window.to,
+      )
+    : seriesRows
   const histogram = series.some((s) => s.type === 'histogram')
   const counter = type === 'counter'
-  const points = (subset: readonly RollupRow[]) =>
+  const points = (subset: readonly (RollupRow | MetricRollupRow)[]) =>
     [...mergeByBucket(subset, histogram)].map(([bucket, stats]) =>
       toBucketPoint(bucket, stats, window.resolution, counter),
     )
@@ -150,7 +152,7 @@ export async function queryMetric(store: MetricsStore, params: QueryParams, now:
     const key = params.group_by
     const groupOf = new Map(series.map((s) => [s.id, parseLabels(s)[key] ?? '']))
     const groups = new Map<string, RollupRow[]>()
-    for (const row of rows) {
+    for (const row of seriesRows) {
       const value = groupOf.get(row.series_id)!
       const list = entryOf(groups, value, () => [])
       list.push(row)

@@ -1,4 +1,5 @@
-import type { RawPoint, RollupRow } from '../store/store.js'
+import type { MetricRollupRow, RawPoint, RollupRow, RollupTotal } from '../store/store.js'
+import { entryOf } from './collections.js'
 import { addValue, createSketch, encodeSketch, mergeEncoded, mergeInto, type Sketch } from './sketch.js'
 import type { Resolution } from './time.js'
 
@@ -42,9 +43,16 @@ export function addPoints(stats: Stats, points: readonly RawPoint[]): Stats {
 }
 
 /** Merges a stored rollup into `stats`. */
-export function addRollup(stats: Stats, row: RollupRow): Stats {
+export function addRollup(stats: Stats, row: RollupRow | MetricRollupRow): Stats {
   mergeFigures(stats, row.count, row.sum, row.min, row.max, row.last, row.last_ts)
   if (stats.sketch) mergeEncoded(stats.sketch, row.sketch)
+  return stats
+}
+
+/** Merges a series' window total into `stats` (it carries no `last`). */
+export function addTotal(stats: Stats, total: RollupTotal): Stats {
+  mergeFigures(stats, total.count, total.sum, total.min, total.max, 0, Number.NEGATIVE_INFINITY)
+  if (stats.sketch) for (const sketch of total.sketches) mergeEncoded(stats.sketch, sketch)
   return stats
 }
 
@@ -92,4 +100,32 @@ export function toRollupRow(
     last_ts: stats.lastTs,
     sketch: stats.sketch ? encodeSketch(stats.sketch) : null,
   }
+}
+
+/** Merges rollup rows (of several series, or several metrics) bucket by bucket, in bucket order. */
+export function mergeByBucket(
+  rows: readonly (RollupRow | MetricRollupRow)[],
+  withSketch: boolean,
+): Map<number, Stats> {
+  const buckets = new Map<number, Stats>()
+  for (const row of rows)
+    addRollup(
+      entryOf(buckets, row.bucket, () => emptyStats(withSketch)),
+      row,
+    )
+  return new Map([...buckets].sort((a, b) => a[0] - b[0]))
+}
+
+/** The whole-metric rollups of one metric's series rollups, for the given buckets only. */
+export function metricRollupRows(
+  metric: Pick<MetricRollupRow, 'name' | 'type' | 'project'>,
+  resolution: Resolution,
+  seriesRows: readonly RollupRow[],
+  buckets?: ReadonlySet<number>,
+): MetricRollupRow[] {
+  const wanted = buckets ? seriesRows.filter((row) => buckets.has(row.bucket)) : seriesRows
+  return [...mergeByBucket(wanted, metric.type === 'histogram')].map(([bucket, stats]) => {
+    const { series_id: _, ...row } = toRollupRow(0, resolution, bucket, stats)
+    return { ...metric, ...row }
+  })
 }

@@ -20,20 +20,44 @@ class Buckets {
   counts: number[] = []
 
   add(index: number, count: number): void {
-    const { counts } = this
-    if (counts.length === 0) {
-      this.offset = index
-      counts.push(count)
-      return
-    }
-    if (index < this.offset) {
-      this.counts = new Array<number>(this.offset - index).fill(0).concat(counts)
-      this.offset = index
-    } else {
-      while (index >= this.offset + counts.length) counts.push(0)
-    }
+    this.cover(index, index)
     this.counts[index - this.offset]! += count
     if (this.counts.length > MAX_BUCKETS) this.collapseLowest()
+  }
+
+  /** Adds `[index, count, ...]` pairs, growing the array once rather than per pair; returns the count added. */
+  addPairs(flat: readonly number[]): number {
+    if (flat.length < 2) return 0
+    let low = flat[0]!
+    let high = low
+    for (let i = 2; i + 1 < flat.length; i += 2) {
+      if (flat[i]! < low) low = flat[i]!
+      else if (flat[i]! > high) high = flat[i]!
+    }
+    this.cover(low, high)
+    const { counts, offset } = this
+    let added = 0
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      counts[flat[i]! - offset]! += flat[i + 1]!
+      added += flat[i + 1]!
+    }
+    if (counts.length > MAX_BUCKETS) this.collapseLowest()
+    return added
+  }
+
+  /** Makes room for the indexes low..high. */
+  private cover(low: number, high: number): void {
+    const { counts } = this
+    if (counts.length === 0) {
+      this.offset = low
+      for (let i = low; i <= high; i++) counts.push(0)
+      return
+    }
+    if (low < this.offset) {
+      this.counts = new Array<number>(this.offset - low).fill(0).concat(counts)
+      this.offset = low
+    }
+    while (high >= this.offset + this.counts.length) this.counts.push(0)
   }
 
   private collapseLowest(): void {
@@ -123,20 +147,9 @@ export function mergeEncoded(target: Sketch, text: string | null | undefined): v
   } catch {
     return
   }
-  target.count += loadPairs(target.positive, data.p) + loadPairs(target.negative, data.n)
+  target.count += target.positive.addPairs(data.p ?? []) + target.negative.addPairs(data.n ?? [])
   target.zero += data.z ?? 0
   target.count += data.z ?? 0
-}
-
-/** Adds `[index, count, ...]` pairs into `buckets`; returns the count added. */
-function loadPairs(buckets: Buckets, flat: number[] | undefined): number {
-  if (!flat) return 0
-  let added = 0
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    buckets.add(flat[i]!, flat[i + 1]!)
-    added += flat[i + 1]!
-  }
-  return added
 }
 
 export function decodeSketch(text: string | null | undefined): Sketch {

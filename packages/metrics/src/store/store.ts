@@ -1,6 +1,6 @@
 import type { Database, SqliteHandle, SqliteStatement } from '@monlight/core'
-import { type Kysely, sql } from 'kysely'
-import type { MetricsTables, RollupTable, SeriesTable } from '../schema/tables.js'
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely'
+import type { MetricRollupTable, MetricsTables, RollupTable, SeriesTable } from '../schema/tables.js'
 import type { Resolution } from '../service/time.js'
 import { createPointWriter, type PointWriter } from './insert.js'
 
@@ -12,6 +12,16 @@ export type SeriesRow = Pick<SeriesTable, 'name' | 'type' | 'project' | 'labels'
   last_ts: number | null
 }
 export type RollupRow = RollupTable
+export type MetricRollupRow = MetricRollupTable
+/** One series' rollups of a window summed up: the figures merged by the database, the sketches as stored. */
+export interface RollupTotal {
+  series_id: number
+  count: number
+  sum: number
+  min: number
+  max: number
+  sketches: string[]
+}
 export interface RawPoint {
   ts: number
   value: number
@@ -69,7 +79,22 @@ export interface MetricsStore {
     from: number,
     to: number,
   ): Promise<RollupRow[]>
+  /** Per series, its rollups in [from, to) summed up (no `last`): for figures over a whole window. */
+  rollupTotals(
+    seriesIds: readonly number[],
+    resolution: Resolution,
+    from: number,
+    to: number,
+  ): Promise<RollupTotal[]>
   upsertRollups(rows: readonly RollupRow[]): Promise<void>
+  /** Whole-metric rollups (all series of a metric merged) of the named metrics in [from, to), in no order. */
+  metricRollups(
+    filter: { names: readonly string[]; project?: string },
+    resolution: Resolution,
+    from: number,
+    to: number,
+  ): Promise<MetricRollupRow[]>
+  upsertMetricRollups(rows: readonly MetricRollupRow[]): Promise<void>
   series(filter?: {
     name?: string
     names?: readonly string[]
@@ -80,7 +105,7 @@ export interface MetricsStore {
   activeSeries(since: number): Promise<SeriesRow[]>
   names(project?: string): Promise<{ name: string; type: string }[]>
   projects(): Promise<string[]>
-  /** Point counts and sums per metric over rollups of a window, most points first. */
+  /** Point counts and sums per metric over (whole-metric) rollups of a window, most points first. */
   countsByMetric(
     resolution: Resolution,
     from: number,
@@ -89,6 +114,7 @@ export interface MetricsStore {
   lastRollupBucket(): Promise<number | undefined>
   /** Raw points that arrived before `arrivedBefore` (ms) and that aggregation has read (`cursor`). */
   deleteRaw(arrivedBefore: number, cursor: number, scope: NameScope): Promise<number>
+  /** Series rollups and whole-metric rollups of the tier older than `before`; returns the series rollups deleted. */
   deleteRollups(resolution: Resolution, before: number, scope: NameScope): Promise<number>
 }
 
@@ -97,52 +123,109 @@ export function createMetricsStore(database: Database): MetricsStore {
     database.db as Kysely<MetricsTables>,
     createPointWriter(database),
     database.dialect,
-    database.sqlite && nativeRollupReader(database.sqlite),
+    database.sqlite && nativeReads(database.sqlite),
   )
 }
 
-/** Undefined when it cannot read now (see {@link nativeRollupReader}). */
-type RollupReader = (
-  seriesIds: readonly number[],
-  resolution: Resolution,
-  from: number,
-  to: number,
-) => RollupRow[] | undefined
+/** Each read answers undefined when it cannot read now (see {@link nativeReads}). */
+interface NativeReads {
+  rollups(...args: Parameters<MetricsStore['rollups']>): RollupRow[] | undefined
+  metricRollups(...args: Parameters<MetricsStore['metricRollups']>): MetricRollupRow[] | undefined
+  rollupTotals(...args: Parameters<MetricsStore['rollupTotals']>): RollupTotal[] | undefined
+}
 
 /**
  * Rollup reads on better-sqlite3: the queries and the dashboard read thousands of rows, and rows as arrays cost
- * about half as much as the row objects Kysely's driver asks for. It shares Kysely's one connection but not its
- * lock, so while a transaction is open (an aggregation run's, or the caller's own) it declines and the read goes
+ * about half as much as the row objects Kysely's driver asks for. They share Kysely's one connection but not its
+ * lock, so while a transaction is open (an aggregation run's, or the caller's own) they decline and the read goes
  * through Kysely, which waits for that transaction or runs inside it: nothing uncommitted is read by the rest.
  */
-function nativeRollupReader(native: SqliteHandle): RollupReader {
-  const byIdCount = new Map<number, SqliteStatement>()
-  return (seriesIds, resolution, from, to) => {
-    if (native.inTransaction) return undefined
-    const rows: RollupRow[] = []
-    for (let i = 0; i < seriesIds.length; i += CHUNK) {
-      const ids = seriesIds.slice(i, i + CHUNK)
-      let statement = byIdCount.get(ids.length)
-      if (!statement) {
-        statement = native
-          .prepare(
-            // No resolution column: every row has the one asked for.
-            `select series_id, bucket, count, sum, min, max, last, last_ts, sketch from monlight_metrics_rollup
-             where series_id in (${ids.map(() => '?').join(',')}) and resolution = ? and bucket >= ? and bucket < ?`,
-          )
-          .raw(true)
-        byIdCount.set(ids.length, statement)
+function nativeReads(native: SqliteHandle): NativeReads {
+  const statements = new Map<string, SqliteStatement>()
+  const prepared = (source: string) => {
+    let statement = statements.get(source)
+    if (!statement) {
+      statement = native.prepare(source).raw(true)
+      statements.set(source, statement)
+    }
+    return statement
+  }
+  const list = (values: readonly unknown[]) => values.map(() => '?').join(',')
+  return {
+    rollups(seriesIds, resolution, from, to) {
+      if (native.inTransaction) return undefined
+      const rows: RollupRow[] = []
+      for (let i = 0; i < seriesIds.length; i += CHUNK) {
+        const ids = seriesIds.slice(i, i + CHUNK)
+        // No resolution column: every row has the one asked for.
+        const statement = prepared(
+          `select series_id, bucket, count, sum, min, max, last, last_ts, sketch from monlight_metrics_rollup
+           where series_id in (${list(ids)}) and resolution = ? and bucket >= ? and bucket < ?`,
+        )
+        for (const [series_id, bucket, count, sum, min, max, last, last_ts, sketch] of statement.all(
+          ...ids,
+          resolution,
+          from,
+          to,
+        )) {
+          rows.push({ series_id, resolution, bucket, count, sum, min, max, last, last_ts, sketch })
+        }
       }
-      for (const [series_id, bucket, count, sum, min, max, last, last_ts, sketch] of statement.all(
-        ...ids,
+      return rows
+    },
+    rollupTotals(seriesIds, resolution, from, to) {
+      if (native.inTransaction) return undefined
+      const totals = new Map<number, RollupTotal>()
+      for (let i = 0; i < seriesIds.length; i += CHUNK) {
+        const ids = seriesIds.slice(i, i + CHUNK)
+        const where = `where series_id in (${list(ids)}) and resolution = ? and bucket >= ? and bucket < ?`
+        const params = [...ids, resolution, from, to]
+        for (const [series_id, count, sum, min, max] of prepared(
+          `select series_id, sum(count), sum(sum), min(min), max(max) from monlight_metrics_rollup ${where}
+           group by series_id`,
+        ).all(...params)) {
+          totals.set(series_id, { series_id, count, sum, min, max, sketches: [] })
+        }
+        for (const [series_id, sketch] of prepared(
+          `select series_id, sketch from monlight_metrics_rollup ${where} and sketch is not null`,
+        ).all(...params)) {
+          totals.get(series_id)!.sketches.push(sketch)
+        }
+      }
+      return [...totals.values()]
+    },
+    metricRollups({ names, project }, resolution, from, to) {
+      if (native.inTransaction) return undefined
+      const statement = prepared(
+        `select name, type, project, bucket, count, sum, min, max, last, last_ts, sketch
+         from monlight_metrics_metric_rollup where name in (${list(names)})${project ? ' and project = ?' : ''}
+         and resolution = ? and bucket >= ? and bucket < ?`,
+      )
+      const rows: MetricRollupRow[] = []
+      for (const [name, type, project_, bucket, count, sum, min, max, last, last_ts, sketch] of statement.all(
+        ...names,
+        ...(project ? [project] : []),
         resolution,
         from,
         to,
       )) {
-        rows.push({ series_id, resolution, bucket, count, sum, min, max, last, last_ts, sketch })
+        rows.push({
+          name,
+          type,
+          project: project_,
+          resolution,
+          bucket,
+          count,
+          sum,
+          min,
+          max,
+          last,
+          last_ts,
+          sketch,
+        })
       }
-    }
-    return rows
+      return rows
+    },
   }
 }
 
@@ -150,7 +233,7 @@ function bindStore(
   db: Kysely<MetricsTables>,
   writePoints: PointWriter,
   dialect: string,
-  readRollups?: RollupReader,
+  native?: NativeReads,
 ): MetricsStore {
   const byId = dialect === 'sqlite'
   const cursor = byId ? ('id' as const) : ('received_at' as const)
@@ -166,7 +249,7 @@ function bindStore(
   const store: MetricsStore = {
     writePoints,
     transaction: (work) =>
-      db.transaction().execute((trx) => work(bindStore(trx, writePoints, dialect, readRollups))),
+      db.transaction().execute((trx) => work(bindStore(trx, writePoints, dialect, native))),
 
     async getState(key) {
       const row = await db
@@ -228,7 +311,7 @@ function bindStore(
     },
 
     async rollups(seriesIds, resolution, from, to) {
-      const read = readRollups?.(seriesIds, resolution, from, to)
+      const read = native?.rollups(seriesIds, resolution, from, to)
       if (read) return read
       const rows: RollupRow[] = []
       for (let i = 0; i < seriesIds.length; i += CHUNK) {
@@ -251,21 +334,89 @@ function bindStore(
       return rows
     },
 
+    async rollupTotals(seriesIds, resolution, from, to) {
+      const read = native?.rollupTotals(seriesIds, resolution, from, to)
+      if (read) return read
+      const totals = new Map<number, RollupTotal>()
+      for (let i = 0; i < seriesIds.length; i += CHUNK) {
+        const window = db
+          .selectFrom('monlight_metrics_rollup')
+          .where('series_id', 'in', seriesIds.slice(i, i + CHUNK))
+          .where('resolution', '=', resolution)
+          .where('bucket', '>=', from)
+          .where('bucket', '<', to)
+        const figures = await window
+          .select((eb) => [
+            'series_id',
+            eb.fn.sum<number>('count').as('count'),
+            eb.fn.sum<number>('sum').as('sum'),
+            eb.fn.min<number>('min').as('min'),
+            eb.fn.max<number>('max').as('max'),
+          ])
+          .groupBy('series_id')
+          .execute()
+        for (const row of figures) {
+          const id = Number(row.series_id)
+          totals.set(id, {
+            series_id: id,
+            count: Number(row.count),
+            sum: Number(row.sum),
+            min: Number(row.min),
+            max: Number(row.max),
+            sketches: [],
+          })
+        }
+        for (const row of await window
+          .select(['series_id', 'sketch'])
+          .where('sketch', 'is not', null)
+          .execute())
+          totals.get(Number(row.series_id))!.sketches.push(row.sketch!)
+      }
+      return [...totals.values()]
+    },
+
     async upsertRollups(rows) {
       for (let i = 0; i < rows.length; i += CHUNK) {
         await db
           .insertInto('monlight_metrics_rollup')
           .values(rows.slice(i, i + CHUNK))
           .onConflict((conflict) =>
-            conflict.columns(['series_id', 'resolution', 'bucket']).doUpdateSet((eb) => ({
-              count: eb.ref('excluded.count'),
-              sum: eb.ref('excluded.sum'),
-              min: eb.ref('excluded.min'),
-              max: eb.ref('excluded.max'),
-              last: eb.ref('excluded.last'),
-              last_ts: eb.ref('excluded.last_ts'),
-              sketch: eb.ref('excluded.sketch'),
-            })),
+            conflict.columns(['series_id', 'resolution', 'bucket']).doUpdateSet(figuresFromExcluded),
+          )
+          .execute()
+      }
+    },
+
+    async metricRollups(filter, resolution, from, to) {
+      if (filter.names.length === 0) return []
+      const read = native?.metricRollups(filter, resolution, from, to)
+      if (read) return read
+      let query = db
+        .selectFrom('monlight_metrics_metric_rollup')
+        .selectAll()
+        .where('name', 'in', filter.names)
+        .where('resolution', '=', resolution)
+        .where('bucket', '>=', from)
+        .where('bucket', '<', to)
+      if (filter.project) query = query.where('project', '=', filter.project)
+      const rows = await query.execute()
+      for (const row of rows) {
+        row.bucket = Number(row.bucket)
+        row.count = Number(row.count)
+        row.last_ts = Number(row.last_ts)
+      }
+      return rows
+    },
+
+    async upsertMetricRollups(rows) {
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        await db
+          .insertInto('monlight_metrics_metric_rollup')
+          .values(rows.slice(i, i + CHUNK))
+          .onConflict((conflict) =>
+            conflict
+              .columns(['name', 'project', 'type', 'resolution', 'bucket'])
+              .doUpdateSet(figuresFromExcluded),
           )
           .execute()
       }
@@ -311,19 +462,18 @@ function bindStore(
 
     async countsByMetric(resolution, from, project) {
       let query = db
-        .selectFrom('monlight_metrics_rollup as r')
-        .innerJoin('monlight_metrics_series as s', 's.id', 'r.series_id')
+        .selectFrom('monlight_metrics_metric_rollup')
         .select((eb) => [
-          's.name',
-          's.type',
-          eb.fn.sum<number>('r.count').as('count'),
-          eb.fn.sum<number>('r.sum').as('total'),
+          'name',
+          'type',
+          eb.fn.sum<number>('count').as('count'),
+          eb.fn.sum<number>('sum').as('total'),
         ])
-        .where('r.resolution', '=', resolution)
-        .where('r.bucket', '>=', from)
-        .groupBy(['s.name', 's.type'])
-      if (project) query = query.where('s.project', '=', project)
-      const rows = await query.orderBy('count', 'desc').orderBy('s.name').execute()
+        .where('resolution', '=', resolution)
+        .where('bucket', '>=', from)
+        .groupBy(['name', 'type'])
+      if (project) query = query.where('project', '=', project)
+      const rows = await query.orderBy('count', 'desc').orderBy('name').execute()
       return rows.map((row) => ({
         name: row.name,
         type: row.type,
@@ -376,12 +526,37 @@ function bindStore(
           .executeTakeFirst()
         const deleted = Number(result.numDeletedRows)
         total += deleted
-        if (deleted < DELETE_BATCH) return total
+        if (deleted < DELETE_BATCH) break
+      }
+      for (;;) {
+        let batch = db
+          .selectFrom('monlight_metrics_metric_rollup')
+          .select(['name', 'project', 'type', 'resolution', 'bucket'])
+          .where('resolution', '=', resolution)
+          .where('bucket', '<', before)
+        if ('name' in scope) batch = batch.where('name', '=', scope.name)
+        else if (scope.except.length > 0) batch = batch.where('name', 'not in', scope.except)
+        const result = await db
+          .deleteFrom('monlight_metrics_metric_rollup')
+          .where(sql`(name, project, type, resolution, bucket)`, 'in', batch.limit(DELETE_BATCH))
+          .executeTakeFirst()
+        if (Number(result.numDeletedRows) < DELETE_BATCH) return total
       }
     },
   }
   return store
 }
+
+/** An upsert's update: every figure from the row that conflicted. */
+const figuresFromExcluded = (eb: ExpressionBuilder<any, any>) => ({
+  count: eb.ref('excluded.count'),
+  sum: eb.ref('excluded.sum'),
+  min: eb.ref('excluded.min'),
+  max: eb.ref('excluded.max'),
+  last: eb.ref('excluded.last'),
+  last_ts: eb.ref('excluded.last_ts'),
+  sketch: eb.ref('excluded.sketch'),
+})
 
 function normaliseSeries(rows: readonly Record<string, unknown>[]): SeriesRow[] {
   return rows.map((row) => ({
