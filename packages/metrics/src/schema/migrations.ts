@@ -1,7 +1,10 @@
 import type { Migration } from '@monlight/core'
 import type { Kysely } from 'kysely'
-import { metricRollupRows } from '../service/rollup.js'
+import { entryOf } from '../service/collections.js'
+import { mergeByBucket, metricRollupRows, toRollupRow } from '../service/rollup.js'
+import { bucketStart, RESOLUTIONS, type Resolution } from '../service/time.js'
 import type { RollupRow } from '../store/store.js'
+import type { SeriesTable } from './tables.js'
 
 const id = (table: ReturnType<Kysely<any>['schema']['createTable']>, dialect: string) =>
   dialect === 'postgres'
@@ -79,9 +82,10 @@ export const migrations: Record<string, Migration> = {
         .execute()
     },
   },
-  '0002_metric_rollups': {
-    // Whole-metric rollups (each bucket merged over all series of a name, type and project): a metric's
-    // unfiltered chart and the dashboard read one row per bucket instead of one per series.
+  '0002_day_and_metric_rollups': {
+    // Day rollups (from hours), for figures over long windows, and whole-metric rollups (each bucket merged over
+    // all series of a name, type and project): a metric's unfiltered chart and the dashboard read one row per
+    // bucket instead of one per series. Both are filled from the rollups already stored.
     async up(db) {
       await db.schema
         .createTable('monlight_metrics_metric_rollup')
@@ -110,52 +114,70 @@ export const migrations: Record<string, Migration> = {
         .on('monlight_metrics_metric_rollup')
         .columns(['resolution', 'bucket'])
         .execute()
-      await backfillMetricRollups(db)
+      await backfill(db)
     },
   },
 }
 
-/** Whole-metric rollups of the series rollups already stored, one metric and tier at a time. */
-async function backfillMetricRollups(db: Kysely<any>) {
+/** Day rollups of the stored hours, then whole-metric rollups of every tier, one metric at a time. */
+async function backfill(db: Kysely<any>) {
   const series = await db
     .selectFrom('monlight_metrics_series')
     .select(['id', 'name', 'type', 'project'])
     .execute()
   const metrics = new Map<
     string,
-    { name: string; type: 'counter' | 'gauge' | 'histogram'; project: string; ids: number[] }
+    { name: string; type: SeriesTable['type']; project: string; ids: number[] }
   >()
-  for (const s of series) {
-    const key = JSON.stringify([s.name, s.type, s.project])
-    if (!metrics.has(key)) metrics.set(key, { name: s.name, type: s.type, project: s.project, ids: [] })
-    metrics.get(key)!.ids.push(Number(s.id))
+  for (const { id, name, type, project } of series) {
+    const key = JSON.stringify([name, type, project])
+    entryOf(metrics, key, () => ({ name, type, project, ids: [] })).ids.push(Number(id))
+  }
+  const insert = async (table: string, rows: readonly object[]) => {
+    for (let i = 0; i < rows.length; i += CHUNK)
+      await db
+        .insertInto(table)
+        .values(rows.slice(i, i + CHUNK))
+        .execute()
   }
   for (const { ids, ...metric } of metrics.values()) {
-    for (const resolution of ['minute', 'hour'] as const) {
-      const rows: RollupRow[] = []
-      for (let i = 0; i < ids.length; i += CHUNK) {
-        for (const row of await db
-          .selectFrom('monlight_metrics_rollup')
-          .selectAll()
-          .where('series_id', 'in', ids.slice(i, i + CHUNK))
-          .where('resolution', '=', resolution)
-          .execute()) {
-          rows.push({
-            ...(row as RollupRow),
-            bucket: Number(row.bucket),
-            count: Number(row.count),
-            last_ts: Number(row.last_ts),
-          })
-        }
-      }
-      const merged = metricRollupRows(metric, resolution, rows)
-      for (let i = 0; i < merged.length; i += CHUNK)
-        await db
-          .insertInto('monlight_metrics_metric_rollup')
-          .values(merged.slice(i, i + CHUNK))
-          .execute()
+    const rows = {
+      minute: await stored(db, ids, 'minute'),
+      hour: await stored(db, ids, 'hour'),
+      day: [] as RollupRow[],
+    }
+    const hoursBySeries = new Map<number, RollupRow[]>()
+    for (const row of rows.hour) entryOf(hoursBySeries, row.series_id, () => []).push(row)
+    for (const [id, hours] of hoursBySeries) {
+      const days = hours.map((row) => ({ ...row, bucket: bucketStart(row.bucket, 'day') }))
+      for (const [bucket, stats] of mergeByBucket(days, metric.type === 'histogram'))
+        rows.day.push(toRollupRow(id, 'day', bucket, stats))
+    }
+    await insert('monlight_metrics_rollup', rows.day)
+    for (const resolution of RESOLUTIONS)
+      await insert('monlight_metrics_metric_rollup', metricRollupRows(metric, resolution, rows[resolution]))
+  }
+}
+
+async function stored(db: Kysely<any>, ids: readonly number[], resolution: Resolution): Promise<RollupRow[]> {
+  const rows: RollupRow[] = []
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    for (const row of await db
+      .selectFrom('monlight_metrics_rollup')
+      .selectAll()
+      .where('series_id', 'in', ids.slice(i, i + CHUNK))
+      .where('resolution', '=', resolution)
+      .execute()) {
+      rows.push({
+        ...(row as RollupRow),
+        series_id: Number(row.series_id),
+        bucket: Number(row.bucket),
+        count: Number(row.count),
+        last_ts: Number(row.last_ts),
+      })
     }
   }
+  return rows
 }
 
 const CHUNK = 500

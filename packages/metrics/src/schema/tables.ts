@@ -33,7 +33,7 @@ export interface RawTable {
 
 export interface RollupTable {
   series_id: number
-  resolution: 'minute' | 'hour'
+  resolution: 'minute' | 'hour' | 'day'
   /** Bucket start (epoch ms). */
   bucket: number
   count: number

@@ -1,7 +1,7 @@
 import type { MetricsStore, SeriesRow } from '../store/store.js'
 import { entryOf } from './collections.js'
 import { addPoints, addRollup, emptyStats, metricRollupRows, toRollupRow } from './rollup.js'
-import { HOUR_MS, MINUTE_MS, type Resolution } from './time.js'
+import { bucketStart, RESOLUTION_MS, RESOLUTIONS, type Resolution } from './time.js'
 
 /** Points that arrived less than this ago wait for the next run: a writer's transaction may still be open. */
 export const ARRIVAL_GRACE_MS = 2_000
@@ -13,12 +13,18 @@ export interface Coverage {
   rawFrom(name: string, now: number): number
   /** Minute rollups at or after this are all still stored. */
   minuteFrom(name: string, now: number): number
+  /** Hour rollups at or after this are all still stored. */
+  hourFrom(name: string, now: number): number
 }
 
 export interface AggregateResult {
   minutes: number
   hours: number
+  days: number
 }
+
+/** The tier each rollup tier is recomputed from (minutes: from raw points). */
+const SOURCE = { hour: 'minute', day: 'hour' } as const
 
 /** Buckets recomputed per transaction, so a long catch-up never holds a write lock for long. */
 const BUCKETS_PER_TRANSACTION = 500
@@ -32,7 +38,7 @@ interface Task {
 }
 
 /**
- * Brings the minute and hour rollups up to date with every point that arrived since the last run: a watermark on
+ * Brings the minute, hour and day rollups up to date with every point that arrived since the last run: a watermark on
  * arrival order, so nothing is missed after a pause, a restart or a late batch. Each touched bucket is recomputed
  * once from its source tier and upserted, so runs are idempotent and concurrent runs write identical rows. A
  * bucket whose source has already expired (very late data) is merged with the new points instead, in the same
@@ -46,7 +52,7 @@ export async function aggregate(
 ): Promise<AggregateResult> {
   const target = await store.arrival.latest(now, ARRIVAL_GRACE_MS)
   const watermark = (await store.getState(WATERMARK_KEY)) ?? (await store.arrival.start())
-  if (watermark >= target) return { minutes: 0, hours: 0 }
+  if (watermark >= target) return { minutes: 0, hours: 0, days: 0 }
   const arrived = { after: watermark, upTo: target }
   const touched = await store.arrivedBuckets(watermark, target)
   const seriesById = new Map(
@@ -56,24 +62,21 @@ export async function aggregate(
   const tasks: Task[] = []
   for (const [seriesId, minutes] of groupBySeries(touched.map((t) => [t.series_id, t.minute]))) {
     const series = seriesById.get(seriesId)!
-    const rawFrom = coverage.rawFrom(series.name, now)
-    const minuteFrom = coverage.minuteFrom(series.name, now)
-    // Minutes before hours: an hour is recomputed from its minutes.
-    for (const bucket of minutes)
-      tasks.push({ series, resolution: 'minute', bucket, complete: bucket >= rawFrom })
-    for (const bucket of new Set(minutes.map((minute) => minute - (minute % HOUR_MS)))) {
-      tasks.push({ series, resolution: 'hour', bucket, complete: bucket >= minuteFrom })
+    const from = {
+      minute: coverage.rawFrom(series.name, now),
+      hour: coverage.minuteFrom(series.name, now),
+      day: coverage.hourFrom(series.name, now),
+    }
+    // Finer tiers first: each bucket is recomputed from the tier below it.
+    let buckets = minutes
+    for (const resolution of RESOLUTIONS) {
+      buckets = [...new Set(buckets.map((bucket) => bucketStart(bucket, resolution)))]
+      for (const bucket of buckets)
+        tasks.push({ series, resolution, bucket, complete: bucket >= from[resolution] })
     }
   }
-  // An hour recomputed from minutes that are merged at the end must wait for them.
-  const mergedHours = new Set(
-    tasks
-      .filter((t) => t.resolution === 'minute' && !t.complete)
-      .map((t) => hourKey(t, t.bucket - (t.bucket % HOUR_MS))),
-  )
-  const last = (task: Task) =>
-    !task.complete || (task.resolution === 'hour' && mergedHours.has(hourKey(task, task.bucket)))
-  const early = tasks.filter((task) => !last(task))
+  const last = lastTasks(tasks)
+  const early = tasks.filter((task) => !last.has(task))
   for (let i = 0; i < early.length; i += BUCKETS_PER_TRANSACTION) {
     await store.transaction((tx) => runTasks(tx, early.slice(i, i + BUCKETS_PER_TRANSACTION), arrived))
   }
@@ -81,16 +84,34 @@ export async function aggregate(
     // First, so that on PostgreSQL the watermark's row lock orders concurrent runs' last steps: each recomputes
     // its whole-metric buckets from series rollups committed before it.
     await tx.setState(WATERMARK_KEY, target)
-    await runTasks(tx, tasks.filter(last), arrived)
+    await runTasks(tx, [...last], arrived)
     await rollMetrics(tx, tasks)
   })
-  return {
-    minutes: tasks.filter((t) => t.resolution === 'minute').length,
-    hours: tasks.filter((t) => t.resolution === 'hour').length,
-  }
+  const count = (resolution: Resolution) => tasks.filter((t) => t.resolution === resolution).length
+  return { minutes: count('minute'), hours: count('hour'), days: count('day') }
 }
 
-const hourKey = (task: Task, hour: number) => `${task.series.id}:${hour}`
+/**
+ * The tasks for the transaction that moves the watermark: those that merge new points into a bucket whose source
+ * expired, and every coarser bucket recomputed from one of them, which must wait for it.
+ */
+function lastTasks(tasks: readonly Task[]): Set<Task> {
+  const last = new Set<Task>()
+  let waiting = new Set<string>() // `${series}:${bucket}` of this tier's buckets holding a last task below
+  for (const resolution of RESOLUTIONS) {
+    const above = RESOLUTIONS[RESOLUTIONS.indexOf(resolution) + 1]
+    const next = new Set<string>()
+    for (const task of tasks) {
+      if (task.resolution !== resolution) continue
+      if (!task.complete || waiting.has(`${task.series.id}:${task.bucket}`)) {
+        last.add(task)
+        if (above) next.add(`${task.series.id}:${bucketStart(task.bucket, above)}`)
+      }
+    }
+    waiting = next
+  }
+  return last
+}
 
 /** Runs tasks in order, upserting each tier before the next reads it. */
 async function runTasks(
@@ -98,7 +119,7 @@ async function runTasks(
   tasks: readonly Task[],
   arrived: { after: number; upTo: number },
 ) {
-  for (const resolution of ['minute', 'hour'] as const) {
+  for (const resolution of RESOLUTIONS) {
     const rows = []
     for (const task of tasks) {
       if (task.resolution === resolution) rows.push(await rollBucket(store, task, arrived))
@@ -113,12 +134,13 @@ async function runTasks(
  */
 async function rollBucket(store: MetricsStore, task: Task, arrived: { after: number; upTo: number }) {
   const { series, resolution, bucket, complete } = task
-  const end = bucket + (resolution === 'minute' ? MINUTE_MS : HOUR_MS)
+  const end = bucket + RESOLUTION_MS[resolution]
   const stats = emptyStats(series.type === 'histogram')
   if (complete && resolution === 'minute') addPoints(stats, await store.rawPoints(series.id, bucket, end))
-  else if (complete)
-    for (const row of await store.rollups([series.id], 'minute', bucket, end)) addRollup(stats, row)
-  else {
+  else if (complete) {
+    const source = SOURCE[resolution as keyof typeof SOURCE]
+    for (const row of await store.rollups([series.id], source, bucket, end)) addRollup(stats, row)
+  } else {
     for (const row of await store.rollups([series.id], resolution, bucket, bucket + 1)) addRollup(stats, row)
     addPoints(stats, await store.rawPoints(series.id, bucket, end, arrived))
   }
@@ -134,7 +156,7 @@ async function rollMetrics(store: MetricsStore, tasks: readonly Task[]) {
   for (const { series, resolution, bucket } of tasks) {
     const entry = entryOf(metrics, JSON.stringify([series.name, series.type, series.project]), () => ({
       metric: series,
-      buckets: { minute: new Set<number>(), hour: new Set<number>() },
+      buckets: { minute: new Set<number>(), hour: new Set<number>(), day: new Set<number>() },
     }))
     entry.buckets[resolution].add(bucket)
   }
@@ -143,8 +165,8 @@ async function rollMetrics(store: MetricsStore, tasks: readonly Task[]) {
     const ids = (await store.series({ name, project }))
       .filter((s) => s.type === type && s.project === project)
       .map((s) => s.id)
-    for (const resolution of ['minute', 'hour'] as const) {
-      const step = resolution === 'minute' ? MINUTE_MS : HOUR_MS
+    for (const resolution of RESOLUTIONS) {
+      const step = RESOLUTION_MS[resolution]
       const sorted = [...buckets[resolution]].sort((a, b) => a - b)
       for (let start = 0; start < sorted.length; ) {
         let end = start

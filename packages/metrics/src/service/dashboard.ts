@@ -2,7 +2,7 @@ import type { MetricRollupRow, MetricsStore, RollupRow, RollupTotal } from '../s
 import { entryOf } from './collections.js'
 import { clampedQuantile, parseLabels, readWindow } from './query.js'
 import { addStats, addTotal, emptyStats, mergeByBucket, type Stats } from './rollup.js'
-import { RESOLUTION_MS, toIsoSeconds } from './time.js'
+import { RESOLUTION_MS, RESOLUTIONS, type Resolution, toIsoSeconds } from './time.js'
 
 /** Web Vitals thresholds (good below the first, poor from the second), as web.dev and upstream use them. */
 const VITALS = {
@@ -80,7 +80,8 @@ export async function buildDashboard(
       from,
       to,
     ),
-    store.rollupTotals(
+    windowTotals(
+      store,
       paged.map((s) => s.id),
       resolution,
       from,
@@ -97,6 +98,52 @@ export async function buildDashboard(
   if (vitals) dashboard.web_vitals = vitals
   dashboard.http = httpFigures(metrics, failedRows, RESOLUTION_MS[resolution] / 1000)
   return dashboard
+}
+
+/**
+ * Per series, its rollups of [from, to) summed up, each part of the window read off the coarsest tier that
+ * covers it: a 30-day window is 29 days and a few hours, not 720 hours.
+ */
+async function windowTotals(
+  store: MetricsStore,
+  seriesIds: readonly number[],
+  resolution: Resolution,
+  from: number,
+  to: number,
+): Promise<RollupTotal[]> {
+  const totals = new Map<number, RollupTotal>()
+  for (const [tier, start, end] of coarsestParts(resolution, from, to)) {
+    for (const part of await store.rollupTotals(seriesIds, tier, start, end)) {
+      const total = totals.get(part.series_id)
+      if (!total) totals.set(part.series_id, part)
+      else {
+        total.count += part.count
+        total.sum += part.sum
+        total.min = Math.min(total.min, part.min)
+        total.max = Math.max(total.max, part.max)
+        total.sketches.push(...part.sketches)
+      }
+    }
+  }
+  return [...totals.values()]
+}
+
+/** [from, to) split into whole buckets of coarser tiers inside and of `resolution` at the edges. */
+function coarsestParts(resolution: Resolution, from: number, to: number): [Resolution, number, number][] {
+  const coarser = RESOLUTIONS[RESOLUTIONS.indexOf(resolution) + 1]
+  if (coarser) {
+    const step = RESOLUTION_MS[coarser]
+    const start = Math.ceil(from / step) * step
+    const end = Math.floor(to / step) * step
+    if (start < end) {
+      const edges: [Resolution, number, number][] = [
+        [resolution, from, start],
+        [resolution, end, to],
+      ]
+      return [...edges.filter(([, a, b]) => a < b), ...coarsestParts(coarser, start, end)]
+    }
+  }
+  return [[resolution, from, to]]
 }
 
 function webVitals(

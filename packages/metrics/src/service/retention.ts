@@ -20,13 +20,14 @@ export function coverageFor(retention: Retention): Coverage {
   return {
     rawFrom: (name, now) => now - tiers(retention, name).rawMs,
     minuteFrom: (name, now) => now - tiers(retention, name).minuteMs,
+    hourFrom: (name, now) => now - tiers(retention, name).hourMs,
   }
 }
 
 /**
  * Deletes, in batches, raw points kept longer than RETENTION_RAW hours after arrival (never ones aggregation has
- * not read yet), minute rollups older than RETENTION_MINUTE hours and hour rollups older than RETENTION_HOURLY
- * days, each metric with an override on its own cutoffs. The series catalog stays.
+ * not read yet), minute rollups older than RETENTION_MINUTE hours and hour (and day) rollups older than
+ * RETENTION_HOURLY days, each metric with an override on its own cutoffs. The series catalog stays.
  */
 export async function applyRetention(store: MetricsStore, retention: Retention, now: number) {
   const aggregatedThrough = (await store.getState(WATERMARK_KEY)) ?? Number.MIN_SAFE_INTEGER
@@ -37,11 +38,12 @@ export async function applyRetention(store: MetricsStore, retention: Retention, 
       tiers(retention, name),
     ]),
   ]
-  const deleted = { raw: 0, minute: 0, hour: 0 }
+  const deleted = { raw: 0, minute: 0, hour: 0, day: 0 }
   for (const [scope, t] of scopes) {
     deleted.raw += await store.deleteRaw(now - t.rawMs, aggregatedThrough, scope)
     deleted.minute += await store.deleteRollups('minute', now - t.minuteMs, scope)
     deleted.hour += await store.deleteRollups('hour', now - t.hourMs, scope)
+    deleted.day += await store.deleteRollups('day', now - t.hourMs, scope)
   }
   return deleted
 }

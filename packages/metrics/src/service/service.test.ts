@@ -14,6 +14,13 @@ const rows = (harness: Harness) =>
     .orderBy('bucket')
     .execute()
 
+const metricRows = (harness: Harness) =>
+  harness.database.db
+    .selectFrom('monlight_metrics_metric_rollup')
+    .selectAll()
+    .orderBy(['name', 'resolution', 'bucket'])
+    .execute()
+
 describeDialects('metrics service', (dialect) => {
   let harness: Harness
   beforeAll(async () => {
@@ -116,12 +123,20 @@ describeDialects('metrics service', (dialect) => {
     const first = await rows(harness)
     expect(first.filter((r) => r.resolution === 'minute')).toHaveLength(5)
     expect(first.filter((r) => r.resolution === 'hour')).toHaveLength(1)
+    const firstMetric = await metricRows(harness)
+    expect(firstMetric.map((r) => [r.resolution, Number(r.count)])).toEqual([
+      ['day', 300],
+      ['hour', 300],
+      ...Array.from({ length: 5 }, () => ['minute', 60]),
+    ])
     await harness.database.db.deleteFrom('monlight_metrics_state').execute()
     await Promise.all([service.aggregate(), service.aggregate()])
     expect(await rows(harness)).toEqual(first)
+    expect(await metricRows(harness)).toEqual(firstMetric)
     clock.now += 10 * MIN
     await service.aggregate()
     expect(await rows(harness)).toEqual(first)
+    expect(await metricRows(harness)).toEqual(firstMetric)
   })
 
   it('gives identical rollups when two instances on one database aggregate at once', async () => {
@@ -137,9 +152,12 @@ describeDialects('metrics service', (dialect) => {
     clock.now = T0 + 10 * MIN
     await Promise.all([service.aggregate(), other.service!.aggregate(), service.aggregate()])
     const first = await rows(harness)
+    const firstMetric = await metricRows(harness)
+    expect(firstMetric.filter((r) => r.resolution === 'hour').map((r) => Number(r.count))).toEqual([15])
     await harness.database.db.deleteFrom('monlight_metrics_state').execute()
     await other.service!.aggregate()
     expect(await rows(harness)).toEqual(first)
+    expect(await metricRows(harness)).toEqual(firstMetric)
     expect(first.filter((r) => r.resolution === 'minute').map((r) => Number(r.count))).toEqual([
       3, 3, 3, 3, 3,
     ])
@@ -236,6 +254,53 @@ describeDialects('metrics service', (dialect) => {
     }
   })
 
+  it('keeps whole-metric and day rollups true to the raw values through late data and retention', async () => {
+    const { service, clock } = harness
+    const random = seededRandom(7)
+    const raw: { page: string; ts: number; value: number }[] = []
+    const send = async (from: number, to: number) => {
+      const batch = []
+      for (let ts = from; ts < to; ts += 10 * MIN) {
+        for (const page of ['/a', '/b']) {
+          const value = 500 + random() * 4000
+          raw.push({ page, ts, value })
+          batch.push(point('web_vitals_lcp', value, { labels: { page, source: 'browser' }, timestamp: ts }))
+        }
+      }
+      for (let i = 0; i < batch.length; i += 1000) await service.ingest(batch.slice(i, i + 1000))
+    }
+    // Three days, aggregated and trimmed (raw after an hour, minutes after a day) as they go.
+    for (let day = 0; day < 3; day++) {
+      await send(T0 + day * 24 * HOUR, T0 + (day + 1) * 24 * HOUR)
+      clock.now = T0 + (day + 1) * 24 * HOUR + MIN
+      await service.aggregate()
+      await service.applyRetention()
+    }
+    // Late points for the first day, long after its raw points and minutes expired.
+    await send(T0 + 5 * HOUR + 1000, T0 + 6 * HOUR)
+    clock.now += 5000
+    await service.aggregate()
+
+    const exact = (values: number[], q: number) => exactPercentile(values, q)
+    const close = (estimate: number, wanted: number) => Math.abs(estimate - wanted) / wanted
+    const hourly = (await service.query({ name: 'web_vitals_lcp', period: '7d', resolution: 'hour' }))
+      .data as Record<string, number | string>[]
+    expect(hourly).toHaveLength(3 * 24)
+    for (const bucket of hourly) {
+      const start = Date.parse(bucket.bucket as string)
+      const values = raw.filter((r) => r.ts >= start && r.ts < start + HOUR).map((r) => r.value)
+      expect(bucket.count).toBe(values.length)
+      expect(close(bucket.p95 as number, exact(values, 0.95))).toBeLessThanOrEqual(0.01)
+    }
+    const dashboard = (await service.dashboard({ period: '7d' })) as any
+    expect(dashboard.web_vitals.summary.lcp.count).toBe(raw.length)
+    for (const { page, lcp, page_views } of dashboard.web_vitals.by_page) {
+      const values = raw.filter((r) => r.page === page).map((r) => r.value)
+      expect(page_views).toBe(values.length)
+      expect(close(lcp, exact(values, 0.75))).toBeLessThanOrEqual(0.01)
+    }
+  })
+
   it('counts a pre-aggregated histogram point (`count`) as that many observations', async () => {
     const { service, clock } = harness
     await service.ingest([
@@ -307,11 +372,12 @@ describeDialects('metrics service', (dialect) => {
     clock.now = T0 + 2 * MIN
     await service.aggregate()
     clock.now = T0 + 2 * HOUR
-    expect(await service.applyRetention()).toEqual({ raw: 2, minute: 0, hour: 0 })
+    expect(await service.applyRetention()).toEqual({ raw: 2, minute: 0, hour: 0, day: 0 })
     clock.now = T0 + 25 * HOUR
-    expect(await service.applyRetention()).toEqual({ raw: 0, minute: 2, hour: 1 })
+    // short_lived keeps hours (and days) for one day
+    expect(await service.applyRetention()).toEqual({ raw: 0, minute: 2, hour: 1, day: 1 })
     clock.now = T0 + 31 * 24 * HOUR
-    expect(await service.applyRetention()).toEqual({ raw: 0, minute: 0, hour: 1 })
+    expect(await service.applyRetention()).toEqual({ raw: 0, minute: 0, hour: 1, day: 1 })
     expect((await service.names()).metrics.map((m) => m.name)).toEqual(['kept', 'short_lived'])
   })
 

@@ -27,7 +27,7 @@ export interface MetricsService extends MetricsIngest {
   flush(): Promise<void>
   /** Runs aggregation now (the background job calls it every AGGREGATION_INTERVAL). */
   aggregate(): Promise<AggregateResult>
-  applyRetention(): Promise<{ raw: number; minute: number; hour: number }>
+  applyRetention(): Promise<{ raw: number; minute: number; hour: number; day: number }>
   query(params: QueryParams): Promise<Record<string, unknown>>
   names(project?: string): Promise<{ metrics: { name: string; type: string }[] }>
   labels(

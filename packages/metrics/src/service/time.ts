@@ -4,9 +4,11 @@ export const MINUTE_MS = 60_000
 export const HOUR_MS = 3_600_000
 export const DAY_MS = 86_400_000
 
-export type Resolution = 'minute' | 'hour'
+/** Rollup tiers, finest first. Days are kept for whole-window figures (top metrics, Web Vitals by page). */
+export const RESOLUTIONS = ['minute', 'hour', 'day'] as const
+export type Resolution = (typeof RESOLUTIONS)[number]
 
-export const RESOLUTION_MS: Record<Resolution, number> = { minute: MINUTE_MS, hour: HOUR_MS }
+export const RESOLUTION_MS: Record<Resolution, number> = { minute: MINUTE_MS, hour: HOUR_MS, day: DAY_MS }
 
 /** Start of the bucket that contains `ms`. */
 export const bucketStart = (ms: number, resolution: Resolution) => ms - mod(ms, RESOLUTION_MS[resolution])

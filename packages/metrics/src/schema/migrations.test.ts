@@ -1,0 +1,80 @@
+import { migrate } from '@monlight/core'
+import { createTestDatabase, describeDialects, type TestDatabase } from '@monlight/test-utils'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createMetrics } from '../index.js'
+import { addValue, createSketch, encodeSketch } from '../service/sketch.js'
+import { migrations } from './migrations.js'
+
+const HOUR = 3_600_000
+const T0 = Date.UTC(2026, 0, 20, 22, 0, 0) // two hours before midnight: the rollups span two days
+
+describeDialects('metrics migration 0002', (dialect) => {
+  let database: TestDatabase
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect)
+  })
+  afterAll(() => database.destroy())
+
+  it('fills day and whole-metric rollups from the rollups a 0001 database holds', async () => {
+    const first = { '0001_series_raw_rollups': migrations['0001_series_raw_rollups']! }
+    await migrate(database.db, { module: 'metrics', migrations: first, dialect: database.dialect })
+    const series = await database.db
+      .insertInto('monlight_metrics_series')
+      .values(
+        ['a', 'b'].map((host) => ({
+          series_key: host,
+          name: 'latency',
+          type: 'histogram',
+          project: '',
+          labels: JSON.stringify({ host }),
+          created_at: T0,
+        })),
+      )
+      .returning('id')
+      .execute()
+    // Four hours per series, one value v each: series a holds 1..4, series b holds 11..14.
+    const rollups = series.flatMap(({ id }, s) =>
+      [0, 1, 2, 3].map((h) => {
+        const value = s * 10 + h + 1
+        const sketch = createSketch()
+        addValue(sketch, value)
+        return {
+          series_id: Number(id),
+          resolution: 'hour',
+          bucket: T0 + h * HOUR,
+          count: 1,
+          sum: value,
+          min: value,
+          max: value,
+          last: value,
+          last_ts: T0 + h * HOUR,
+          sketch: encodeSketch(sketch),
+        }
+      }),
+    )
+    await database.db.insertInto('monlight_metrics_rollup').values(rollups).execute()
+
+    const metrics = createMetrics({ database, apiKeys: false, now: () => T0 + 5 * HOUR })
+    await metrics.migrate()
+    const days = await database.db
+      .selectFrom('monlight_metrics_rollup')
+      .select(['series_id', 'bucket', 'count', 'sum'])
+      .where('resolution', '=', 'day')
+      .orderBy(['series_id', 'bucket'])
+      .execute()
+    expect(days.map((d) => [Number(d.bucket) - T0, Number(d.count), Number(d.sum)])).toEqual([
+      [-22 * HOUR, 2, 3], // a: 22:00 and 23:00 of the first day
+      [2 * HOUR, 2, 7],
+      [-22 * HOUR, 2, 23],
+      [2 * HOUR, 2, 27],
+    ])
+    const hourly = await metrics.service.query({ name: 'latency', period: '6h', resolution: 'hour' })
+    expect(hourly.data).toEqual(
+      [0, 1, 2, 3].map((h) =>
+        expect.objectContaining({ count: 2, sum: 2 * h + 12, min: h + 1, max: h + 11 }),
+      ),
+    )
+    const dashboard = (await metrics.service.dashboard({ period: '7d' })) as any
+    expect(dashboard.summary).toEqual({ total_datapoints: 8, distinct_metrics: 1 })
+  })
+})
