@@ -32,7 +32,7 @@ export async function createHarness(
     clock,
     async reset() {
       clock.now = T0
-      for (const table of ['raw', 'rollup', 'metric_rollup', 'series', 'state']) {
+      for (const table of ['raw_chunk', 'rollup', 'metric_rollup', 'series', 'state']) {
         await database.db.deleteFrom(`monlight_metrics_${table}`).execute()
       }
       // A new module: the old one's series-id cache names deleted series.

@@ -1,8 +1,8 @@
 import type { Migration } from '@monlight/core'
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { entryOf } from '../service/collections.js'
 import { mergeByBucket, metricRollupRows, toRollupRow } from '../service/rollup.js'
-import { bucketStart, RESOLUTIONS, type Resolution } from '../service/time.js'
+import { bucketStart, MINUTE_MS, RESOLUTIONS, type Resolution } from '../service/time.js'
 import type { RollupRow } from '../store/store.js'
 import type { SeriesTable } from './tables.js'
 
@@ -117,6 +117,82 @@ export const migrations: Record<string, Migration> = {
       await backfill(db)
     },
   },
+  '0003_raw_chunks': {
+    // Raw points stored per series and minute of each write rather than one row each: ingestion writes about
+    // a sixth of the rows and index entries. Aggregation reads the same points back.
+    async up(db, { dialect }) {
+      await id(db.schema.createTable('monlight_metrics_raw_chunk'), dialect)
+        .addColumn('series_id', 'bigint', (column) => column.notNull())
+        .addColumn('minute', 'bigint', (column) => column.notNull())
+        .addColumn('points', 'text', (column) => column.notNull())
+        .addColumn('n', 'integer', (column) => column.notNull())
+        .addColumn('received_at', 'bigint', (column) => column.notNull())
+        .execute()
+      await db.schema
+        .createIndex('monlight_metrics_raw_chunk_series_minute')
+        .on('monlight_metrics_raw_chunk')
+        .columns(['series_id', 'minute'])
+        .execute()
+      // SQLite finds new points by id (assigned in commit order by its single writer); PostgreSQL by arrival time.
+      if (dialect === 'postgres') {
+        await db.schema
+          .createIndex('monlight_metrics_raw_chunk_received')
+          .on('monlight_metrics_raw_chunk')
+          .column('received_at')
+          .execute()
+      }
+      await chunkRawPoints(db, dialect)
+      await db.schema.dropTable('monlight_metrics_raw').execute()
+    },
+  },
+}
+
+/**
+ * Raw rows of one point each, regrouped as chunks of one series, minute and write (raw data lives about an hour).
+ * SQLite tells new points by id: each chunk takes the id of its newest row, and the sequence continues after the
+ * old table's, so aggregation's watermark keeps its meaning.
+ */
+async function chunkRawPoints(db: Kysely<any>, dialect: string) {
+  const rows = await db.selectFrom('monlight_metrics_raw').selectAll().orderBy('id').execute()
+  const chunks = new Map<
+    string,
+    { id: number; series_id: number; minute: number; points: number[]; received_at: number }
+  >()
+  for (const row of rows) {
+    const ts = Number(row.ts)
+    const minute = ts - (ts % MINUTE_MS)
+    const receivedAt = Number(row.received_at)
+    const chunk = entryOf(chunks, `${row.series_id}:${minute}:${receivedAt}`, () => ({
+      id: 0,
+      series_id: Number(row.series_id),
+      minute,
+      points: [],
+      received_at: receivedAt,
+    }))
+    chunk.id = Number(row.id)
+    chunk.points.push(ts, Number(row.value), Number(row.count))
+  }
+  const values = [...chunks.values()].map(({ id, points, ...chunk }) => ({
+    ...chunk,
+    ...(dialect === 'sqlite' ? { id } : {}),
+    points: JSON.stringify(points),
+    n: points.length / 3,
+  }))
+  for (let i = 0; i < values.length; i += CHUNK)
+    await db
+      .insertInto('monlight_metrics_raw_chunk')
+      .values(values.slice(i, i + CHUNK))
+      .execute()
+  if (dialect === 'sqlite') {
+    const { rows: last } = await sql<{ seq: number | null }>`select max(seq) as seq from sqlite_sequence
+      where name in ('monlight_metrics_raw', 'monlight_metrics_raw_chunk')`.execute(db)
+    if (last[0]?.seq != null) {
+      await sql`delete from sqlite_sequence where name = 'monlight_metrics_raw_chunk'`.execute(db)
+      await sql`insert into sqlite_sequence (name, seq) values ('monlight_metrics_raw_chunk', ${last[0].seq})`.execute(
+        db,
+      )
+    }
+  }
 }
 
 /** Day rollups of the stored hours, then whole-metric rollups of every tier, one metric at a time. */

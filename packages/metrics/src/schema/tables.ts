@@ -19,15 +19,19 @@ export interface SeriesTable {
   last_ts: number | null
 }
 
-export interface RawTable {
+/**
+ * Raw points as they arrived, one row per series and minute of each write: `points` holds them as flat JSON
+ * `[ts, value, count, ts, value, count, …]` in arrival order. A row per point cost most of the write.
+ */
+export interface RawChunkTable {
   id: Generated<number>
   series_id: number
-  /** When the point was measured (epoch ms). */
-  ts: number
-  value: number
-  /** Observations of `value` this row stands for (1 unless a client pre-aggregated a histogram). */
-  count: number
-  /** When it arrived (epoch ms): aggregation picks up everything that arrived since its last run. */
+  /** The minute the points were measured in (epoch ms). */
+  minute: number
+  points: string
+  /** How many points `points` holds. */
+  n: number
+  /** When they arrived (epoch ms): aggregation picks up everything that arrived since its last run. */
   received_at: number
 }
 
@@ -64,7 +68,7 @@ export interface StateTable {
 
 export interface MetricsTables {
   monlight_metrics_series: SeriesTable
-  monlight_metrics_raw: RawTable
+  monlight_metrics_raw_chunk: RawChunkTable
   monlight_metrics_rollup: RollupTable
   monlight_metrics_metric_rollup: MetricRollupTable
   monlight_metrics_state: StateTable

@@ -2,14 +2,19 @@ import { createHash } from 'node:crypto'
 import type { Database } from '@monlight/core'
 import { type Kysely, sql } from 'kysely'
 import type { MetricsTables } from '../schema/tables.js'
+import { entryOf } from '../service/collections.js'
+import { MINUTE_MS } from '../service/time.js'
 import type { CleanPoint } from '../service/validate.js'
 
 /** Series ids kept in memory; beyond this the cache starts over (a miss costs one lookup). */
 const SERIES_CACHE_SIZE = 50_000
 /** Rows per prepared multi-row INSERT on SQLite (5 parameters each). */
-const SQLITE_CHUNK = 200
+const SQLITE_ROWS = 100
 
-/** Writes a validated batch: one transaction, series ids from memory, a prepared multi-row insert. */
+/**
+ * Writes a validated batch: one transaction, series ids from memory, the points as one raw chunk per series and
+ * minute (see RawChunkTable).
+ */
 export type PointWriter = (points: readonly CleanPoint[], receivedAt: number) => Promise<number>
 
 interface SeriesTotals {
@@ -55,6 +60,31 @@ function totalsBySeries(
   return totals
 }
 
+interface RawChunk {
+  series_id: number
+  minute: number
+  /** Flat `[ts, value, count, …]`. */
+  points: number[]
+}
+
+/** A batch's points grouped by series and minute, in arrival order within each. */
+function chunksOf(points: readonly CleanPoint[], ids: readonly number[]): RawChunk[] {
+  const bySeries = new Map<number, Map<number, RawChunk>>()
+  const chunks: RawChunk[] = []
+  for (let i = 0; i < points.length; i++) {
+    const { ts, value, count } = points[i]!
+    const minute = ts - (ts % MINUTE_MS)
+    const byMinute = entryOf(bySeries, ids[i]!, () => new Map<number, RawChunk>())
+    const chunk = entryOf(byMinute, minute, () => {
+      const created = { series_id: ids[i]!, minute, points: [] }
+      chunks.push(created)
+      return created
+    })
+    chunk.points.push(ts, value, count)
+  }
+  return chunks
+}
+
 class SeriesCache {
   private readonly ids = new Map<string, number>()
   get(key: string) {
@@ -79,11 +109,12 @@ function sqliteWriter(database: Database): PointWriter {
   const native = database.sqlite!
   const cache = new SeriesCache()
   const rows = (n: number) => Array.from({ length: n }, () => '(?,?,?,?,?)').join(',')
-  const insertSql = 'insert into monlight_metrics_raw (series_id, ts, value, count, received_at) values '
+  const insertSql =
+    'insert into monlight_metrics_raw_chunk (series_id, minute, points, n, received_at) values '
   // Prepared on first use: the tables exist only after migrate().
   let statements: ReturnType<typeof prepare> | undefined
   const prepare = () => ({
-    chunk: native.prepare(insertSql + rows(SQLITE_CHUNK)),
+    many: native.prepare(insertSql + rows(SQLITE_ROWS)),
     one: native.prepare(insertSql + rows(1)),
     addSeries: native.prepare(
       'insert into monlight_metrics_series (series_key, name, type, project, labels, created_at) values (?,?,?,?,?,?) on conflict (series_key) do nothing',
@@ -113,21 +144,25 @@ function sqliteWriter(database: Database): PointWriter {
       }
       ids[i] = id
     }
-    const params = new Array<unknown>(SQLITE_CHUNK * 5)
-    let i = 0
-    for (; i + SQLITE_CHUNK <= points.length; i += SQLITE_CHUNK) {
-      for (let j = 0; j < SQLITE_CHUNK; j++) {
-        const point = points[i + j]!
-        params[j * 5] = ids[i + j]
-        params[j * 5 + 1] = point.ts
-        params[j * 5 + 2] = point.value
-        params[j * 5 + 3] = point.count
-        params[j * 5 + 4] = receivedAt
-      }
-      s.chunk.run(...params)
+    const chunks = chunksOf(points, ids)
+    const params = new Array<unknown>(SQLITE_ROWS * 5)
+    const bind = (chunk: RawChunk, at: number, into: unknown[]) => {
+      into[at] = chunk.series_id
+      into[at + 1] = chunk.minute
+      into[at + 2] = JSON.stringify(chunk.points)
+      into[at + 3] = chunk.points.length / 3
+      into[at + 4] = receivedAt
     }
-    for (; i < points.length; i++)
-      s.one.run(ids[i], points[i]!.ts, points[i]!.value, points[i]!.count, receivedAt)
+    let i = 0
+    for (; i + SQLITE_ROWS <= chunks.length; i += SQLITE_ROWS) {
+      for (let j = 0; j < SQLITE_ROWS; j++) bind(chunks[i + j]!, j * 5, params)
+      s.many.run(...params)
+    }
+    const one = new Array<unknown>(5)
+    for (; i < chunks.length; i++) {
+      bind(chunks[i]!, 0, one)
+      s.one.run(...one)
+    }
     for (const [id, t] of totalsBySeries(points, ids)) {
       s.totals.run(t.count, t.sum, t.lastTs, t.lastValue, t.lastTs, t.lastTs, id)
     }
@@ -161,10 +196,11 @@ function postgresWriter(db: Kysely<MetricsTables>): PointWriter {
           if (cache.get(cacheKey(point)) === undefined) missing.set(cacheKey(point), point)
         if (missing.size > 0) await resolveSeries(trx, [...missing.values()], receivedAt, cache)
         const ids = points.map((point) => cache.get(cacheKey(point))!)
-        await sql`insert into monlight_metrics_raw (series_id, ts, value, count, received_at)
-        select * from unnest(${ids}::bigint[], ${points.map((p) => p.ts)}::bigint[],
-          ${points.map((p) => p.value)}::float8[], ${points.map((p) => p.count)}::int[],
-          ${points.map(() => receivedAt)}::bigint[])`.execute(trx)
+        const chunks = chunksOf(points, ids)
+        await sql`insert into monlight_metrics_raw_chunk (series_id, minute, points, n, received_at)
+        select * from unnest(${chunks.map((c) => c.series_id)}::bigint[], ${chunks.map((c) => c.minute)}::bigint[],
+          ${chunks.map((c) => JSON.stringify(c.points))}::text[], ${chunks.map((c) => c.points.length / 3)}::int[],
+          ${chunks.map(() => receivedAt)}::bigint[])`.execute(trx)
         // Sorted ids: concurrent instances lock series rows in the same order.
         const totals = [...totalsBySeries(points, ids)].sort((a, b) => a[0] - b[0])
         await sql`update monlight_metrics_series as s set

@@ -1,7 +1,7 @@
 import type { Database, SqliteHandle, SqliteStatement } from '@monlight/core'
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely'
 import type { MetricRollupTable, MetricsTables, RollupTable, SeriesTable } from '../schema/tables.js'
-import type { Resolution } from '../service/time.js'
+import { MINUTE_MS, type Resolution } from '../service/time.js'
 import { createPointWriter, type PointWriter } from './insert.js'
 
 export type SeriesRow = Pick<SeriesTable, 'name' | 'type' | 'project' | 'labels'> & {
@@ -112,7 +112,7 @@ export interface MetricsStore {
     project?: string,
   ): Promise<{ name: string; type: string; count: number; total: number }[]>
   lastRollupBucket(): Promise<number | undefined>
-  /** Raw points that arrived before `arrivedBefore` (ms) and that aggregation has read (`cursor`). */
+  /** Raw points that arrived before `arrivedBefore` (ms) and that aggregation has read (`cursor`); how many went. */
   deleteRaw(arrivedBefore: number, cursor: number, scope: NameScope): Promise<number>
   /** Series rollups and whole-metric rollups of the tier older than `before`; returns the series rollups deleted. */
   deleteRollups(resolution: Resolution, before: number, scope: NameScope): Promise<number>
@@ -268,34 +268,41 @@ function bindStore(
     },
 
     async arrivedBuckets(after, upTo) {
-      const minute = sql<number>`ts - (ts % 60000)`
       const rows = await db
-        .selectFrom('monlight_metrics_raw')
-        .select(['series_id', minute.as('minute')])
+        .selectFrom('monlight_metrics_raw_chunk')
+        .select(['series_id', 'minute'])
+        .distinct()
         .where(cursor, '>', after)
         .where(cursor, '<=', upTo)
-        .groupBy(['series_id', minute])
         .execute()
       return rows.map((row) => ({ series_id: Number(row.series_id), minute: Number(row.minute) }))
     },
 
     async rawPoints(seriesId, from, to, arrived) {
       let query = db
-        .selectFrom('monlight_metrics_raw')
-        .select(['ts', 'value', 'count'])
+        .selectFrom('monlight_metrics_raw_chunk')
+        .select('points')
         .where('series_id', '=', seriesId)
-        .where('ts', '>=', from)
-        .where('ts', '<', to)
+        .where('minute', '>', from - MINUTE_MS)
+        .where('minute', '<', to)
       if (arrived) query = query.where(cursor, '>', arrived.after).where(cursor, '<=', arrived.upTo)
-      const rows = await query.orderBy('ts').orderBy('id').execute()
-      return rows.map((row) => ({ ts: Number(row.ts), value: Number(row.value), count: Number(row.count) }))
+      const points: RawPoint[] = []
+      for (const { points: flat } of await query.orderBy('id').execute()) {
+        const values = JSON.parse(flat) as number[]
+        for (let i = 0; i + 2 < values.length; i += 3) {
+          const ts = values[i]!
+          if (ts >= from && ts < to) points.push({ ts, value: values[i + 1]!, count: values[i + 2]! })
+        }
+      }
+      // Stable: points measured at the same time stay in arrival order.
+      return points.sort((a, b) => a.ts - b.ts)
     },
 
     arrival: {
       async latest(now, grace) {
         if (!byId) return now - grace
         const row = await db
-          .selectFrom('monlight_metrics_raw')
+          .selectFrom('monlight_metrics_raw_chunk')
           .select((eb) => eb.fn.max('id').as('last'))
           .executeTakeFirst()
         return Number(row?.last ?? 0)
@@ -303,7 +310,7 @@ function bindStore(
       async start() {
         if (byId) return 0
         const row = await db
-          .selectFrom('monlight_metrics_raw')
+          .selectFrom('monlight_metrics_raw_chunk')
           .select((eb) => eb.fn.min('received_at').as('oldest'))
           .executeTakeFirst()
         return row?.oldest == null ? Number.MAX_SAFE_INTEGER : Number(row.oldest) - 1
@@ -496,16 +503,19 @@ function bindStore(
       for (;;) {
         const batch = scoped(
           db
-            .selectFrom('monlight_metrics_raw')
+            .selectFrom('monlight_metrics_raw_chunk')
             .select('id')
             .where('received_at', '<', arrivedBefore)
             .where(cursor, '<=', readUpTo),
           scope,
         ).limit(DELETE_BATCH)
-        const result = await db.deleteFrom('monlight_metrics_raw').where('id', 'in', batch).executeTakeFirst()
-        const deleted = Number(result.numDeletedRows)
-        total += deleted
-        if (deleted < DELETE_BATCH) return total
+        const deleted = await db
+          .deleteFrom('monlight_metrics_raw_chunk')
+          .where('id', 'in', batch)
+          .returning('n')
+          .execute()
+        for (const chunk of deleted) total += Number(chunk.n)
+        if (deleted.length < DELETE_BATCH) return total
       }
     },
 
