@@ -101,12 +101,13 @@ export const migrations: Record<string, Migration> = {
         .addColumn('last', 'double precision', (column) => column.notNull())
         .addColumn('last_ts', 'bigint', (column) => column.notNull())
         .addColumn('sketch', 'text')
+        // Reads ask for metric names, a tier and a time range: those lead the key.
         .addPrimaryKeyConstraint('monlight_metrics_metric_rollup_pk', [
           'name',
-          'project',
-          'type',
           'resolution',
           'bucket',
+          'project',
+          'type',
         ])
         .execute()
       await db.schema

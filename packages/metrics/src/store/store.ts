@@ -422,7 +422,7 @@ function bindStore(
           .values(rows.slice(i, i + CHUNK))
           .onConflict((conflict) =>
             conflict
-              .columns(['name', 'project', 'type', 'resolution', 'bucket'])
+              .columns(['name', 'resolution', 'bucket', 'project', 'type'])
               .doUpdateSet(figuresFromExcluded),
           )
           .execute()
@@ -541,14 +541,14 @@ function bindStore(
       for (;;) {
         let batch = db
           .selectFrom('monlight_metrics_metric_rollup')
-          .select(['name', 'project', 'type', 'resolution', 'bucket'])
+          .select(['name', 'resolution', 'bucket', 'project', 'type'])
           .where('resolution', '=', resolution)
           .where('bucket', '<', before)
         if ('name' in scope) batch = batch.where('name', '=', scope.name)
         else if (scope.except.length > 0) batch = batch.where('name', 'not in', scope.except)
         const result = await db
           .deleteFrom('monlight_metrics_metric_rollup')
-          .where(sql`(name, project, type, resolution, bucket)`, 'in', batch.limit(DELETE_BATCH))
+          .where(sql`(name, resolution, bucket, project, type)`, 'in', batch.limit(DELETE_BATCH))
           .executeTakeFirst()
         if (Number(result.numDeletedRows) < DELETE_BATCH) return total
       }
