@@ -94,8 +94,8 @@ export const migrations: Record<string, Migration> = {
   },
   '0003_hour_ids': {
     // SQLite: the id range of each hour's entries, so a text search with a time filter walks the FTS index
-    // over those ids only (FTS5 knows rowids, not timestamps). Kept by the writer, pruned by retention; a
-    // range may be wider than its live entries, never narrower. PostgreSQL's planner needs no such help.
+    // over those ids only (FTS5 knows rowids, not timestamps). Kept by the writer, pruned by retention once
+    // the ring buffer has dropped all of an hour's ids; a range may be wider than its live entries, never narrower. PostgreSQL's planner needs no such help.
     async up(db, { dialect }) {
       if (dialect !== 'sqlite') return
       await sql`create table monlight_logs_hour_ids (
@@ -103,10 +103,11 @@ export const migrations: Record<string, Migration> = {
         min_id integer not null,
         max_id integer not null
       )`.execute(db)
-      // Floor division, also for timestamps before 1970 (SQLite's integer division truncates toward zero).
+      // Floor division, also for timestamps before 1970 (SQLite's integer division truncates toward zero); the
+      // cast because a timestamp posted with a fraction of a millisecond is stored as a REAL.
       await sql`insert into monlight_logs_hour_ids (hour, min_id, max_id)
-        select timestamp / 3600000 - (timestamp % 3600000 < 0), min(id), max(id) from monlight_logs_entry
-        group by 1`.execute(db)
+        select cast(timestamp as integer) / 3600000 - (cast(timestamp as integer) % 3600000 < 0), min(id), max(id)
+        from monlight_logs_entry group by 1`.execute(db)
     },
   },
 }

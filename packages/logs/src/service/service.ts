@@ -117,12 +117,12 @@ export function createLogsService({ store, hub, now, onError }: LogsServiceOptio
       let deleted = 0
       for (let n = batch; n === batch && !signal?.aborted; deleted += n)
         n = await store.trimToMax(maxEntries, batch)
-      const before = maxAgeDays === undefined ? undefined : now() - maxAgeDays * 86_400_000
-      if (before !== undefined) {
+      if (maxAgeDays !== undefined) {
+        const before = now() - maxAgeDays * 86_400_000
         for (let n = batch; n === batch && !signal?.aborted; deleted += n)
           n = await store.deleteOlderThan(before, batch)
       }
-      if (!signal?.aborted) await store.tidyIndexes(before)
+      if (!signal?.aborted) await store.tidyIndexes()
       return deleted
     },
 

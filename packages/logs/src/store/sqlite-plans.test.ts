@@ -1,6 +1,6 @@
+import { migrate } from '@monlight/core'
 import { createTestDatabase, seededRandom, type TestDatabase } from '@monlight/test-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrate } from '@monlight/core'
 import { migrations } from '../schema/migrations.js'
 import type { Level } from '../service/levels.js'
 import { parseSearch, type SearchQuery } from '../service/search-syntax.js'

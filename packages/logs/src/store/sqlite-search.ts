@@ -1,9 +1,9 @@
 import type { Database, SqliteStatement } from '@monlight/core'
-import { type SearchQuery, toFts5, wordsOf } from '../service/search-syntax.js'
 import type { Level } from '../service/levels.js'
+import { type SearchQuery, toFts5, wordsOf } from '../service/search-syntax.js'
 
 /** The bucket of the time → id map (`monlight_logs_hour_ids`): an hour, in ms. */
-export const HOUR_MS = 3_600_000
+const HOUR_MS = 3_600_000
 /** The first window of an exclusion's walk, in ids; later ones aim at the density seen, and at least double. */
 const FIRST_WINDOW = 4096
 const MAX_STATEMENTS = 64
@@ -23,8 +23,9 @@ export interface TextFilter {
  * OR groups without exclusions are one FTS5 query read newest first, which stops at the rows wanted. FTS5
  * evaluates a NOT by scanning every match of its left side whatever the rowid bounds (`slow -orders` reads all
  * of `slow`), so a group with exclusions walks down in growing windows instead, each window's exclusions taken
- * out as a set bounded to it, and only below the newest matches already found; when what is left is most of
- * the index, one FTS5 NOT over it is cheaper than windows. `probe` checks a few given entries instead.
+ * out as a set bounded to it, and only below the newest matches already found; once a window would cover
+ * more than a fifth of the index, one FTS5 NOT over what is left is cheaper. `probe` checks a few given entries
+ * instead.
  *
  * Rowid bounds are bound as BigInt: FTS5 ignores a bound that SQLite holds as a REAL (better-sqlite3 binds
  * numbers as REAL) and would scan the whole index. Reads never interleave with an open transaction: the logs
@@ -179,14 +180,21 @@ export function createSqliteSearch(database: Database) {
       const lookup = prepared(
         'select 1 from monlight_logs_entry_fts where monlight_logs_entry_fts match ? and rowid = ?',
       )
-      const match = toFts5(search)
+      // A group's words and its exclusions are looked up apart: FTS5 would scan on past the row for a NOT.
+      const groups = search.groups.map(({ include, exclude }) => ({
+        include: toFts5({ groups: [{ include, exclude: [] }] }),
+        exclude: exclude.length
+          ? toFts5({ groups: exclude.map((term) => ({ include: [term], exclude: [] })) })
+          : '',
+      }))
+      const indexed = (match: string, id: number) => lookup.get(match, BigInt(id)) !== undefined
       const ids: number[] = []
       for (const row of rows) {
         if (ids.length >= want) break
         const hit =
           ascii && isAscii(row.message)
             ? matchesTokens(search, wordsOf(row.message))
-            : lookup.get(match, BigInt(row.id)) !== undefined
+            : groups.some((g) => indexed(g.include, row.id) && !(g.exclude && indexed(g.exclude, row.id)))
         if (hit) ids.push(Number(row.id))
       }
       return ids

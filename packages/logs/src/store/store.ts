@@ -3,7 +3,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { LogsTables } from '../schema/tables.js'
 import type { Level } from '../service/levels.js'
 import { type SearchQuery, toFts5, toTsquery } from '../service/search-syntax.js'
-import { createSqliteSearch, HOUR_MS, type TextFilter } from './sqlite-search.js'
+import { createSqliteSearch, type TextFilter } from './sqlite-search.js'
 import { createSqliteWriter } from './sqlite-writer.js'
 
 export interface NewEntry {
@@ -169,12 +169,12 @@ export function createLogsStore(database: Database) {
       if (plan.drive === 'windows') return page(search!.matchIds(filter as TextFilter, want))
       if (plan.probe) {
         // The filters' rows are few (choosePlan counted them): all of them, newest first, each checked.
-        const { from, where, order } = fromAndWhere({ ...filter, search: undefined }, plan)
+        // Newest ingested first, as the text-driven plan lists them.
+        const { from, where } = fromAndWhere({ ...filter, search: undefined }, plan)
         const { rows } = await sql<{
           id: number
           message: string
-        }>`select e.id, e.message from ${from} ${where}
-          order by ${order}`.execute(db)
+        }>`select e.id, e.message from ${from} ${where} order by e.id desc`.execute(db)
         return page(search!.probe(filter.search!, rows, want))
       }
       const { from, where, order } = fromAndWhere(filter, plan)
@@ -263,15 +263,18 @@ export function createLogsStore(database: Database) {
 
     /**
      * SQLite, after retention: some incremental FTS5 segment merging, off the write path, and the hour → id map
-     * pruned of hours whose entries are all gone (a no-op on PostgreSQL).
+     * pruned of hours whose ids are all gone (a no-op on PostgreSQL). Hours emptied by the age limit stay until
+     * the ids pass them: an entry written meanwhile with an old timestamp must stay findable by time.
      */
-    async tidyIndexes(deletedBefore?: number, pages = 1000): Promise<void> {
+    async tidyIndexes(pages = 1000): Promise<void> {
       if (!sqlite) return
       await sql`insert into monlight_logs_entry_fts (monlight_logs_entry_fts, rank) values ('merge', ${sql.lit(pages)})`.execute(
         db,
       )
-      await sql`delete from monlight_logs_hour_ids where max_id < coalesce((select min(id) from monlight_logs_entry), ${Number.MAX_SAFE_INTEGER})
-        or (hour + 1) * ${HOUR_MS} <= ${deletedBefore ?? Number.MIN_SAFE_INTEGER}`.execute(db)
+      await sql`delete from monlight_logs_hour_ids
+        where max_id < coalesce((select min(id) from monlight_logs_entry), ${Number.MAX_SAFE_INTEGER})`.execute(
+        db,
+      )
     },
 
     /** Age limit: deletes up to `batch` entries older than `before`. */

@@ -2,7 +2,7 @@ import type { Migration } from '@monlight/core'
 import { type Kysely, sql } from 'kysely'
 import { entryOf } from '../service/collections.js'
 import { mergeByBucket, metricRollupRows, toRollupRow } from '../service/rollup.js'
-import { bucketStart, MINUTE_MS, RESOLUTIONS, type Resolution } from '../service/time.js'
+import { bucketStart, MINUTE_MS, type Resolution } from '../service/time.js'
 import type { RollupRow } from '../store/store.js'
 import type { SeriesTable } from './tables.js'
 
@@ -154,36 +154,55 @@ export const migrations: Record<string, Migration> = {
  * old table's, so aggregation's watermark keeps its meaning.
  */
 async function chunkRawPoints(db: Kysely<any>, dialect: string) {
-  const rows = await db.selectFrom('monlight_metrics_raw').selectAll().orderBy('id').execute()
-  const chunks = new Map<
-    string,
-    { id: number; series_id: number; minute: number; points: number[]; received_at: number }
-  >()
-  for (const row of rows) {
-    const ts = Number(row.ts)
-    const minute = ts - (ts % MINUTE_MS)
-    const receivedAt = Number(row.received_at)
-    const chunk = entryOf(chunks, `${row.series_id}:${minute}:${receivedAt}`, () => ({
-      id: 0,
-      series_id: Number(row.series_id),
-      minute,
-      points: [],
-      received_at: receivedAt,
-    }))
-    chunk.id = Number(row.id)
-    chunk.points.push(ts, Number(row.value), Number(row.count))
-  }
-  const values = [...chunks.values()].map(({ id, points, ...chunk }) => ({
-    ...chunk,
-    ...(dialect === 'sqlite' ? { id } : {}),
-    points: JSON.stringify(points),
-    n: points.length / 3,
-  }))
-  for (let i = 0; i < values.length; i += CHUNK)
-    await db
-      .insertInto('monlight_metrics_raw_chunk')
-      .values(values.slice(i, i + CHUNK))
+  // A chunk lies wholly on one side of the watermark, or its points would be aggregated again.
+  const state = await db
+    .selectFrom('monlight_metrics_state')
+    .select('value')
+    .where('key', '=', 'aggregated_through')
+    .executeTakeFirst()
+  const watermark = dialect === 'sqlite' ? Number(state?.value ?? 0) : Number.POSITIVE_INFINITY
+  for (let after = 0; ; ) {
+    // A page at a time: an hour of raw points can be millions of rows.
+    const rows = await db
+      .selectFrom('monlight_metrics_raw')
+      .selectAll()
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(50_000)
       .execute()
+    if (rows.length === 0) break
+    after = Number(rows.at(-1)!.id)
+    const chunks = new Map<
+      string,
+      { id: number; series_id: number; minute: number; points: number[]; received_at: number }
+    >()
+    for (const row of rows) {
+      const ts = Number(row.ts)
+      const minute = ts - (ts % MINUTE_MS)
+      const receivedAt = Number(row.received_at)
+      const read = Number(row.id) <= watermark
+      const chunk = entryOf(chunks, `${row.series_id}:${minute}:${receivedAt}:${read}`, () => ({
+        id: 0,
+        series_id: Number(row.series_id),
+        minute,
+        points: [],
+        received_at: receivedAt,
+      }))
+      chunk.id = Number(row.id)
+      chunk.points.push(ts, Number(row.value), Number(row.count))
+    }
+    const values = [...chunks.values()].map(({ id, points, ...chunk }) => ({
+      ...chunk,
+      ...(dialect === 'sqlite' ? { id } : {}),
+      points: JSON.stringify(points),
+      n: points.length / 3,
+    }))
+    for (let i = 0; i < values.length; i += CHUNK)
+      await db
+        .insertInto('monlight_metrics_raw_chunk')
+        .values(values.slice(i, i + CHUNK))
+        .execute()
+  }
   if (dialect === 'sqlite') {
     const { rows: last } = await sql<{ seq: number | null }>`select max(seq) as seq from sqlite_sequence
       where name in ('monlight_metrics_raw', 'monlight_metrics_raw_chunk')`.execute(db)
@@ -196,7 +215,7 @@ async function chunkRawPoints(db: Kysely<any>, dialect: string) {
   }
 }
 
-/** Day rollups of the stored hours, then whole-metric rollups of every tier, one metric at a time. */
+/** Day rollups of the stored hours, then whole-metric rollups of minutes and hours, one metric at a time. */
 async function backfill(db: Kysely<any>) {
   const series = await db
     .selectFrom('monlight_metrics_series')
@@ -231,7 +250,7 @@ async function backfill(db: Kysely<any>) {
         rows.day.push(toRollupRow(id, 'day', bucket, stats))
     }
     await insert('monlight_metrics_rollup', rows.day)
-    for (const resolution of RESOLUTIONS)
+    for (const resolution of ['minute', 'hour'] as const)
       await insert('monlight_metrics_metric_rollup', metricRollupRows(metric, resolution, rows[resolution]))
   }
 }

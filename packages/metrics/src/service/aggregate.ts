@@ -150,13 +150,18 @@ async function rollBucket(store: MetricsStore, task: Task, arrived: { after: num
 /** Touched buckets this close together are read as one range. */
 const GAP_BUCKETS = 60
 
+/** The tiers with whole-metric rollups: what charts read (days serve per-series window totals only). */
+const METRIC_TIERS = ['minute', 'hour'] as const
+type MetricTier = (typeof METRIC_TIERS)[number]
+
 /** Recomputes the whole-metric rollups of the buckets the tasks touched, from the series' rollups. */
 async function rollMetrics(store: MetricsStore, tasks: readonly Task[]) {
-  const metrics = new Map<string, { metric: SeriesRow; buckets: Record<Resolution, Set<number>> }>()
+  const metrics = new Map<string, { metric: SeriesRow; buckets: Record<MetricTier, Set<number>> }>()
   for (const { series, resolution, bucket } of tasks) {
+    if (resolution === 'day') continue
     const entry = entryOf(metrics, JSON.stringify([series.name, series.type, series.project]), () => ({
       metric: series,
-      buckets: { minute: new Set<number>(), hour: new Set<number>(), day: new Set<number>() },
+      buckets: { minute: new Set<number>(), hour: new Set<number>() },
     }))
     entry.buckets[resolution].add(bucket)
   }
@@ -165,7 +170,7 @@ async function rollMetrics(store: MetricsStore, tasks: readonly Task[]) {
     const ids = (await store.series({ name, project }))
       .filter((s) => s.type === type && s.project === project)
       .map((s) => s.id)
-    for (const resolution of RESOLUTIONS) {
+    for (const resolution of METRIC_TIERS) {
       const step = RESOLUTION_MS[resolution]
       const sorted = [...buckets[resolution]].sort((a, b) => a - b)
       for (let start = 0; start < sorted.length; ) {

@@ -1,4 +1,5 @@
 import type { MetricRollupRow, MetricsStore, RollupRow, RollupTotal } from '../store/store.js'
+import type { Coverage } from './aggregate.js'
 import { entryOf } from './collections.js'
 import { clampedQuantile, parseLabels, readWindow } from './query.js'
 import { addStats, addTotal, emptyStats, mergeByBucket, type Stats } from './rollup.js'
@@ -47,6 +48,7 @@ export async function buildDashboard(
   store: MetricsStore,
   params: { period?: string; project?: string },
   now: number,
+  coverage: Coverage,
 ) {
   const window = readWindow(now, params.period)
   const project = params.project || undefined
@@ -80,13 +82,18 @@ export async function buildDashboard(
       from,
       to,
     ),
-    windowTotals(
-      store,
-      paged.map((s) => s.id),
-      resolution,
-      from,
-      to,
-    ),
+    Promise.all(
+      [...CORE_VITAL_OF.keys()].map((name) =>
+        // Days older than the finest tier's retention may hold hours it no longer has: the summary's hours.
+        windowTotals(
+          store,
+          paged.filter((s) => s.name === name).map((s) => s.id),
+          resolution,
+          Math.max(from, firstKeptBucket(coverage, name, resolution, now)),
+          to,
+        ),
+      ),
+    ).then((totals) => totals.flat()),
   ])
   const metrics = new Map<string, MetricRollupRow[]>()
   for (const row of metricRows) entryOf(metrics, row.name, () => []).push(row)
@@ -98,6 +105,13 @@ export async function buildDashboard(
   if (vitals) dashboard.web_vitals = vitals
   dashboard.http = httpFigures(metrics, failedRows, RESOLUTION_MS[resolution] / 1000)
   return dashboard
+}
+
+/** The first bucket of `resolution` that retention has left whole for metric `name`. */
+function firstKeptBucket(coverage: Coverage, name: string, resolution: Resolution, now: number): number {
+  const cutoff = resolution === 'minute' ? coverage.minuteFrom(name, now) : coverage.hourFrom(name, now)
+  const step = RESOLUTION_MS[resolution]
+  return Math.ceil(cutoff / step) * step
 }
 
 /**

@@ -4,7 +4,7 @@ const PAGE = 1000
 
 /**
  * Copies the original collector's raw points (`metrics_raw` of metrics.db) through `ingest`, oldest first: the
- * next aggregation turns them into minute and hour rollups with percentiles, as if they had just arrived late.
+ * next aggregation turns them into minute, hour and day rollups with percentiles, as if they had just arrived late.
  * The original's own rollups (`metrics_aggregated`, no sketches) are not needed for that and are left out.
  * Rows the original stored unvalidated (a garbage timestamp, a bad type) are skipped and counted.
  */

@@ -125,7 +125,6 @@ describeDialects('metrics service', (dialect) => {
     expect(first.filter((r) => r.resolution === 'hour')).toHaveLength(1)
     const firstMetric = await metricRows(harness)
     expect(firstMetric.map((r) => [r.resolution, Number(r.count)])).toEqual([
-      ['day', 300],
       ['hour', 300],
       ...Array.from({ length: 5 }, () => ['minute', 60]),
     ])
@@ -299,6 +298,32 @@ describeDialects('metrics service', (dialect) => {
       expect(page_views).toBe(values.length)
       expect(close(lcp, exact(values, 0.75))).toBeLessThanOrEqual(0.01)
     }
+  })
+
+  it('gives Web Vitals by page for the same hours as the summary when the period outlasts the retention', async () => {
+    const { service, clock } = harness
+    // 32 days of hourly page views on two pages; hours are kept 30 days.
+    for (let day = 0; day < 32; day++) {
+      const batch = []
+      for (let h = 0; h < 24; h++) {
+        for (const page of ['/a', '/b'])
+          batch.push(
+            point('web_vitals_lcp', 1000 + h * 10, {
+              labels: { page },
+              timestamp: T0 + (day * 24 + h) * HOUR,
+            }),
+          )
+      }
+      clock.now = T0 + (day + 1) * 24 * HOUR + MIN
+      await service.ingest(batch)
+      clock.now += 5000
+      await service.aggregate()
+    }
+    await service.applyRetention()
+    const dashboard = (await service.dashboard({ period: '60d' })) as any
+    const views = dashboard.web_vitals.by_page.map((p: { page_views: number }) => p.page_views)
+    expect(views[0] + views[1]).toBe(dashboard.web_vitals.summary.lcp.count)
+    expect(dashboard.web_vitals.summary.lcp.count).toBeLessThan(32 * 48)
   })
 
   it('counts a pre-aggregated histogram point (`count`) as that many observations', async () => {

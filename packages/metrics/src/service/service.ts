@@ -99,7 +99,9 @@ export function createMetricsService(store: MetricsStore, options: ResolvedMetri
     labels: (name, project) => labelValues(store, name, project),
     projects: async () => ({ projects: await store.projects() }),
     dashboard: (params) =>
-      results.get(`dashboard|${JSON.stringify(params)}`, () => buildDashboard(store, params, now())),
+      results.get(`dashboard|${JSON.stringify(params)}`, () =>
+        buildDashboard(store, params, now(), coverage),
+      ),
     prometheus: () =>
       renderPrometheus(store, now(), (options.prometheus ? options.prometheus.activeMinutes : 15) * 60_000),
     async health() {

@@ -189,7 +189,7 @@ function nativeReads(native: SqliteHandle): NativeReads {
         for (const [series_id, sketch] of prepared(
           `select series_id, sketch from monlight_metrics_rollup ${where} and sketch is not null`,
         ).all(...params)) {
-          totals.get(series_id)!.sketches.push(sketch)
+          totals.get(series_id)?.sketches.push(sketch)
         }
       }
       return [...totals.values()]
@@ -373,11 +373,12 @@ function bindStore(
             sketches: [],
           })
         }
+        // A row committed between the two reads has no figures here yet: left for the next request.
         for (const row of await window
           .select(['series_id', 'sketch'])
           .where('sketch', 'is not', null)
           .execute())
-          totals.get(Number(row.series_id))!.sketches.push(row.sketch!)
+          totals.get(Number(row.series_id))?.sketches.push(row.sketch!)
       }
       return [...totals.values()]
     },
