@@ -118,8 +118,48 @@ function readTimestamp(timestamp: unknown, index: number, now: number): number {
 }
 
 /**
+ * Label sets already made canonical, as sent (keys in their order, values as text): a trie of alternating keys
+ * and values, so a lookup hashes only short strings. Most points repeat a few label sets.
+ */
+interface SentLabels {
+  next: Map<string, SentLabels>
+  canonical?: string
+}
+const sentByIgnored = new WeakMap<ReadonlySet<string>, { root: SentLabels; size: number }>()
+const MEMO_SIZE = 10_000
+
+/** The trie's node for these labels (created with `create`); undefined when a value is not a primitive. */
+function sentNode(
+  root: SentLabels,
+  record: Record<string, unknown>,
+  keys: readonly string[],
+  create: boolean,
+) {
+  let node: SentLabels | undefined = root
+  for (const name of keys) {
+    const text = labelText(record[name])
+    if (text === undefined) return undefined
+    node = child(node, name, create)
+    node = node && child(node, text, create)
+    if (!node) return undefined
+  }
+  return node
+}
+
+function child(node: SentLabels, step: string, create: boolean): SentLabels | undefined {
+  let next = node.next.get(step)
+  if (!next && create) {
+    next = { next: new Map() }
+    node.next.set(step, next)
+  }
+  return next
+}
+
+/**
  * Labels as JSON with sorted keys and string values, so `{"b":1,"a":"x"}` and `{"a":"x","b":"1"}` are one
- * series. Numbers and booleans become strings; `null` or absent labels are `{}`.
+ * series. Numbers and booleans become strings; `null` or absent labels are `{}`. A set seen before (as sent,
+ * with the same ignored keys) is answered from memory: one string, which also keeps its hash for the series
+ * cache.
  */
 export function canonicalLabels(
   labels: unknown,
@@ -135,6 +175,30 @@ export function canonicalLabels(
   if (keys.length > MAX_LABELS)
     throw invalid(`Field 'labels' of metric ${index} has more than ${MAX_LABELS} labels`)
   const record = labels as Record<string, unknown>
+  let memo = sentByIgnored.get(ignored)
+  if (!memo) {
+    memo = { root: { next: new Map() }, size: 0 }
+    sentByIgnored.set(ignored, memo)
+  }
+  const known = sentNode(memo.root, record, keys, false)?.canonical
+  if (known !== undefined) return known
+  const canonical = canonicalOf(record, [...keys], index, ignored) // a copy: it sorts them
+  if (memo.size >= MEMO_SIZE) memo = { root: { next: new Map() }, size: 0 }
+  sentByIgnored.set(ignored, memo)
+  const node = sentNode(memo.root, record, keys, true)
+  if (node) {
+    node.canonical = canonical
+    memo.size++
+  }
+  return canonical
+}
+
+function canonicalOf(
+  record: Record<string, unknown>,
+  keys: string[],
+  index: number,
+  ignored: ReadonlySet<string>,
+): string {
   keys.sort()
   // Built as text, JSON.stringify escaping each key and value. An object in between would cost more, put
   // integer-like keys first whatever the sort, and need a null prototype to keep a label named __proto__.
