@@ -1,5 +1,5 @@
 import type { Migration } from '@monlight/core'
-import { type Kysely, sql } from 'kysely'
+import { type CreateTableBuilder, type Kysely, sql } from 'kysely'
 import { entryOf } from '../service/collections.js'
 import { mergeByBucket, metricRollupRows, toRollupRow } from '../service/rollup.js'
 import { bucketStart, MINUTE_MS, type Resolution } from '../service/time.js'
@@ -10,6 +10,19 @@ const id = (table: ReturnType<Kysely<any>['schema']['createTable']>, dialect: st
   dialect === 'postgres'
     ? table.addColumn('id', 'bigserial', (column) => column.primaryKey())
     : table.addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+
+/** A rollup's tier, bucket and figures: the same for series and whole-metric rollups. */
+const rollupFigures = (table: CreateTableBuilder<any, any>) =>
+  table
+    .addColumn('resolution', 'varchar(10)', (column) => column.notNull())
+    .addColumn('bucket', 'bigint', (column) => column.notNull())
+    .addColumn('count', 'bigint', (column) => column.notNull())
+    .addColumn('sum', 'double precision', (column) => column.notNull())
+    .addColumn('min', 'double precision', (column) => column.notNull())
+    .addColumn('max', 'double precision', (column) => column.notNull())
+    .addColumn('last', 'double precision', (column) => column.notNull())
+    .addColumn('last_ts', 'bigint', (column) => column.notNull())
+    .addColumn('sketch', 'text')
 
 /** This module's migrations, applied in name order by core's `migrate()`. */
 export const migrations: Record<string, Migration> = {
@@ -55,18 +68,11 @@ export const migrations: Record<string, Migration> = {
           .execute()
       }
 
-      await db.schema
-        .createTable('monlight_metrics_rollup')
-        .addColumn('series_id', 'bigint', (column) => column.notNull())
-        .addColumn('resolution', 'varchar(10)', (column) => column.notNull())
-        .addColumn('bucket', 'bigint', (column) => column.notNull())
-        .addColumn('count', 'bigint', (column) => column.notNull())
-        .addColumn('sum', 'double precision', (column) => column.notNull())
-        .addColumn('min', 'double precision', (column) => column.notNull())
-        .addColumn('max', 'double precision', (column) => column.notNull())
-        .addColumn('last', 'double precision', (column) => column.notNull())
-        .addColumn('last_ts', 'bigint', (column) => column.notNull())
-        .addColumn('sketch', 'text')
+      await rollupFigures(
+        db.schema
+          .createTable('monlight_metrics_rollup')
+          .addColumn('series_id', 'bigint', (column) => column.notNull()),
+      )
         .addPrimaryKeyConstraint('monlight_metrics_rollup_pk', ['series_id', 'resolution', 'bucket'])
         .execute()
       await db.schema
@@ -87,20 +93,13 @@ export const migrations: Record<string, Migration> = {
     // all series of a name, type and project): a metric's unfiltered chart and the dashboard read one row per
     // bucket instead of one per series. Both are filled from the rollups already stored.
     async up(db) {
-      await db.schema
-        .createTable('monlight_metrics_metric_rollup')
-        .addColumn('name', 'varchar(200)', (column) => column.notNull())
-        .addColumn('type', 'varchar(20)', (column) => column.notNull())
-        .addColumn('project', 'varchar(100)', (column) => column.notNull())
-        .addColumn('resolution', 'varchar(10)', (column) => column.notNull())
-        .addColumn('bucket', 'bigint', (column) => column.notNull())
-        .addColumn('count', 'bigint', (column) => column.notNull())
-        .addColumn('sum', 'double precision', (column) => column.notNull())
-        .addColumn('min', 'double precision', (column) => column.notNull())
-        .addColumn('max', 'double precision', (column) => column.notNull())
-        .addColumn('last', 'double precision', (column) => column.notNull())
-        .addColumn('last_ts', 'bigint', (column) => column.notNull())
-        .addColumn('sketch', 'text')
+      await rollupFigures(
+        db.schema
+          .createTable('monlight_metrics_metric_rollup')
+          .addColumn('name', 'varchar(200)', (column) => column.notNull())
+          .addColumn('type', 'varchar(20)', (column) => column.notNull())
+          .addColumn('project', 'varchar(100)', (column) => column.notNull()),
+      )
         // Reads ask for metric names, a tier and a time range: those lead the key.
         .addPrimaryKeyConstraint('monlight_metrics_metric_rollup_pk', [
           'name',

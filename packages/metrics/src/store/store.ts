@@ -246,6 +246,17 @@ function bindStore(
         : query
   }
 
+  /** Writes rollup rows, replacing the figures of rows already there (by `key`). */
+  const upsert = async (table: keyof MetricsTables, key: string[], rows: readonly object[]) => {
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      await (db as Kysely<any>)
+        .insertInto(table)
+        .values(rows.slice(i, i + CHUNK))
+        .onConflict((conflict) => conflict.columns(key).doUpdateSet(figuresFromExcluded))
+        .execute()
+    }
+  }
+
   const store: MetricsStore = {
     writePoints,
     transaction: (work) =>
@@ -383,17 +394,7 @@ function bindStore(
       return [...totals.values()]
     },
 
-    async upsertRollups(rows) {
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        await db
-          .insertInto('monlight_metrics_rollup')
-          .values(rows.slice(i, i + CHUNK))
-          .onConflict((conflict) =>
-            conflict.columns(['series_id', 'resolution', 'bucket']).doUpdateSet(figuresFromExcluded),
-          )
-          .execute()
-      }
-    },
+    upsertRollups: (rows) => upsert('monlight_metrics_rollup', ['series_id', 'resolution', 'bucket'], rows),
 
     async metricRollups(filter, resolution, from, to) {
       if (filter.names.length === 0) return []
@@ -416,19 +417,8 @@ function bindStore(
       return rows
     },
 
-    async upsertMetricRollups(rows) {
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        await db
-          .insertInto('monlight_metrics_metric_rollup')
-          .values(rows.slice(i, i + CHUNK))
-          .onConflict((conflict) =>
-            conflict
-              .columns(['name', 'resolution', 'bucket', 'project', 'type'])
-              .doUpdateSet(figuresFromExcluded),
-          )
-          .execute()
-      }
-    },
+    upsertMetricRollups: (rows) =>
+      upsert('monlight_metrics_metric_rollup', ['name', 'resolution', 'bucket', 'project', 'type'], rows),
 
     async series(filter = {}) {
       let query = db.selectFrom('monlight_metrics_series').select(SERIES_COLUMNS)
