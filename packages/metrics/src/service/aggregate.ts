@@ -1,4 +1,4 @@
-import type { MetricsStore, SeriesRow } from '../store/store.js'
+import type { MetricsStore, RawPoints, SeriesRow } from '../store/store.js'
 import { entryOf } from './collections.js'
 import { addPoints, addRollup, emptyStats, metricRollupRows, toRollupRow } from './rollup.js'
 import { bucketStart, RESOLUTION_MS, RESOLUTIONS, type Resolution } from './time.js'
@@ -136,13 +136,14 @@ async function rollBucket(store: MetricsStore, task: Task, arrived: { after: num
   const { series, resolution, bucket, complete } = task
   const end = bucket + RESOLUTION_MS[resolution]
   const stats = emptyStats(series.type === 'histogram')
-  if (complete && resolution === 'minute') addPoints(stats, await store.rawPoints(series.id, bucket, end))
+  const add = (points: RawPoints) => addPoints(stats, points)
+  if (complete && resolution === 'minute') await store.rawPoints(series.id, bucket, end, add)
   else if (complete) {
     const source = SOURCE[resolution as keyof typeof SOURCE]
     for (const row of await store.rollups([series.id], source, bucket, end)) addRollup(stats, row)
   } else {
     for (const row of await store.rollups([series.id], resolution, bucket, bucket + 1)) addRollup(stats, row)
-    addPoints(stats, await store.rawPoints(series.id, bucket, end, arrived))
+    await store.rawPoints(series.id, bucket, end, add, arrived)
   }
   return toRollupRow(series.id, resolution, bucket, stats)
 }

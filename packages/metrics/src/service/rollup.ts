@@ -1,4 +1,4 @@
-import type { MetricRollupRow, RawPoint, RollupRow, RollupTotal } from '../store/store.js'
+import type { MetricRollupRow, RawPoints, RollupRow, RollupTotal } from '../store/store.js'
 import { entryOf } from './collections.js'
 import { addValue, createSketch, encodeSketch, mergeEncoded, mergeInto, type Sketch } from './sketch.js'
 import type { Resolution } from './time.js'
@@ -26,9 +26,12 @@ export function emptyStats(withSketch: boolean): Stats {
   }
 }
 
-/** Adds points given in time order (the newest last wins `last`). */
-export function addPoints(stats: Stats, points: readonly RawPoint[]): Stats {
-  for (const { ts, value, count } of points) {
+/** Adds points given in arrival order: the newest measured wins `last`, the later arrival among equals. */
+export function addPoints(stats: Stats, points: RawPoints): Stats {
+  for (let i = 0; i + 2 < points.length; i += 3) {
+    const ts = points[i]!
+    const value = points[i + 1]!
+    const count = points[i + 2]!
     stats.count += count
     stats.sum += value * count
     if (value < stats.min) stats.min = value

@@ -22,12 +22,11 @@ export interface RollupTotal {
   max: number
   sketches: string[]
 }
-export interface RawPoint {
-  ts: number
-  value: number
-  /** Observations of `value` (histograms pre-aggregated by a client). */
-  count: number
-}
+/**
+ * Raw points flat, `[ts, value, count, …]` (count: observations of value, for histograms a client
+ * pre-aggregated): an hour's points of a busy series are hundreds of thousands, too many to box one by one.
+ */
+export type RawPoints = number[]
 
 /** Which series a retention or query step applies to: one metric name, or all but some names. */
 export type NameScope = { name: string } | { except: readonly string[] }
@@ -65,13 +64,17 @@ export interface MetricsStore {
   }
   /** Distinct (series, minute) pairs of points whose arrival cursor is in (`after`, `upTo`]. */
   arrivedBuckets(after: number, upTo: number): Promise<{ series_id: number; minute: number }[]>
-  /** Points of one series measured in [from, to), in time order; with `arrived`, only those that arrived then. */
+  /**
+   * Hands `add` the points of one series measured in [from, to), a stored chunk at a time, in arrival order; with
+   * `arrived`, only those that arrived then.
+   */
   rawPoints(
     seriesId: number,
     from: number,
     to: number,
+    add: (points: RawPoints) => void,
     arrived?: { after: number; upTo: number },
-  ): Promise<RawPoint[]>
+  ): Promise<void>
   /** Rollups of the series in [from, to), in no particular order. */
   rollups(
     seriesIds: readonly number[],
@@ -289,24 +292,20 @@ function bindStore(
       return rows.map((row) => ({ series_id: Number(row.series_id), minute: Number(row.minute) }))
     },
 
-    async rawPoints(seriesId, from, to, arrived) {
+    async rawPoints(seriesId, from, to, add, arrived) {
       let query = db
         .selectFrom('monlight_metrics_raw_chunk')
-        .select('points')
+        .select(['minute', 'points'])
         .where('series_id', '=', seriesId)
         .where('minute', '>', from - MINUTE_MS)
         .where('minute', '<', to)
       if (arrived) query = query.where(cursor, '>', arrived.after).where(cursor, '<=', arrived.upTo)
-      const points: RawPoint[] = []
-      for (const { points: flat } of await query.orderBy('id').execute()) {
-        const values = JSON.parse(flat) as number[]
-        for (let i = 0; i + 2 < values.length; i += 3) {
-          const ts = values[i]!
-          if (ts >= from && ts < to) points.push({ ts, value: values[i + 1]!, count: values[i + 2]! })
-        }
+      for (const { minute, points } of await query.orderBy('id').execute()) {
+        const values = JSON.parse(points) as RawPoints
+        // A chunk holds one minute: only a window that does not start or end on a minute cuts one.
+        const whole = Number(minute) >= from && Number(minute) + MINUTE_MS <= to
+        add(whole ? values : within(values, from, to))
       }
-      // Stable: points measured at the same time stay in arrival order.
-      return points.sort((a, b) => a.ts - b.ts)
     },
 
     arrival: {
@@ -546,6 +545,15 @@ function bindStore(
     },
   }
   return store
+}
+
+/** The points of `values` measured in [from, to). */
+function within(values: RawPoints, from: number, to: number): RawPoints {
+  const kept: RawPoints = []
+  for (let i = 0; i + 2 < values.length; i += 3) {
+    if (values[i]! >= from && values[i]! < to) kept.push(values[i]!, values[i + 1]!, values[i + 2]!)
+  }
+  return kept
 }
 
 /** An upsert's update: every figure from the row that conflicted. */
