@@ -94,8 +94,9 @@ export const migrations: Record<string, Migration> = {
   },
   '0003_hour_ids': {
     // SQLite: the id range of each hour's entries, so a text search with a time filter walks the FTS index
-    // over those ids only (FTS5 knows rowids, not timestamps). Kept by the writer, pruned by retention once
-    // the ring buffer has dropped all of an hour's ids; a range may be wider than its live entries, never narrower. PostgreSQL's planner needs no such help.
+    // over those ids only (FTS5 knows rowids, not timestamps). Kept by the writer, pruned by retention once the
+    // ring buffer has dropped all of an hour's ids; a range may be wider than its live entries, never narrower.
+    // PostgreSQL's planner needs no such help.
     async up(db, { dialect }) {
       if (dialect !== 'sqlite') return
       await sql`create table monlight_logs_hour_ids (

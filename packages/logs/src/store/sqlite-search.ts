@@ -1,5 +1,4 @@
 import type { Database, SqliteStatement } from '@monlight/core'
-import type { Level } from '../service/levels.js'
 import { type SearchQuery, toFts5, wordsOf } from '../service/search-syntax.js'
 
 /** The bucket of the time → id map (`monlight_logs_hour_ids`): an hour, in ms. */
@@ -10,10 +9,11 @@ const MAX_STATEMENTS = 64
 
 export interface TextFilter {
   search: SearchQuery
-  container?: string
-  levels?: Level[]
+  /** The time filter, which narrows the ids to walk. */
   since?: number
   until?: number
+  /** Every other condition on entry `e` (the store's, time included), as SQL text and its parameters. */
+  where?: { sql: string; parameters: readonly unknown[] }
 }
 
 /**
@@ -69,31 +69,9 @@ export function createSqliteSearch(database: Database) {
     return lo === null || hi === null ? undefined : { lo, hi, span: last - first + 1 }
   }
 
-  /** The container, level and time conditions on the joined entry `e`, with their parameters. */
-  function entryConditions(filter: TextFilter): { where: string; params: unknown[] } {
-    const conditions: string[] = []
-    const params: unknown[] = []
-    if (filter.container !== undefined) {
-      conditions.push('e.container = ?')
-      params.push(filter.container)
-    }
-    if (filter.levels) {
-      conditions.push(`e.level in (${filter.levels.map(() => '?').join(',')})`)
-      params.push(...filter.levels)
-    }
-    if (filter.since !== undefined) {
-      conditions.push('e.timestamp >= ?')
-      params.push(filter.since)
-    }
-    if (filter.until !== undefined) {
-      conditions.push('e.timestamp <= ?')
-      params.push(filter.until)
-    }
-    return { where: conditions.map((condition) => ` and ${condition}`).join(''), params }
-  }
-
   function searcher(filter: TextFilter) {
-    const { where, params } = entryConditions(filter)
+    const where = filter.where ? ` and ${filter.where.sql}` : ''
+    const params = filter.where?.parameters ?? []
     // CROSS JOIN keeps FTS5 as the outer loop: probing it once per entry row costs ~14 µs a row.
     const fts = 'monlight_logs_entry_fts'
     const join = (id: string) => (where === '' ? '' : ` cross join monlight_logs_entry e on e.id = ${id}`)
@@ -117,8 +95,7 @@ export function createSqliteSearch(database: Database) {
       limit: number,
       span: number,
     ) => {
-      const include = toFts5({ groups: [{ include: group.include, exclude: [] }] })
-      const exclude = toFts5({ groups: group.exclude.map((term) => ({ include: [term], exclude: [] })) })
+      const { include, exclude } = fts5Parts(group)
       const ids: number[] = []
       let size = FIRST_WINDOW
       for (let top = hi; top >= lo && ids.length < limit; ) {
@@ -181,12 +158,7 @@ export function createSqliteSearch(database: Database) {
         'select 1 from monlight_logs_entry_fts where monlight_logs_entry_fts match ? and rowid = ?',
       )
       // A group's words and its exclusions are looked up apart: FTS5 would scan on past the row for a NOT.
-      const groups = search.groups.map(({ include, exclude }) => ({
-        include: toFts5({ groups: [{ include, exclude: [] }] }),
-        exclude: exclude.length
-          ? toFts5({ groups: exclude.map((term) => ({ include: [term], exclude: [] })) })
-          : '',
-      }))
+      const groups = search.groups.map(fts5Parts)
       const indexed = (match: string, id: number) => lookup.get(match, BigInt(id)) !== undefined
       const ids: number[] = []
       for (const row of rows) {
@@ -210,6 +182,16 @@ export function createSqliteSearch(database: Database) {
       const byId = new Map(rows.map((row) => [Number(row.id), row]))
       return ids.map((id) => byId.get(id)).filter((row) => row !== undefined)
     },
+  }
+}
+
+/** A group's words (all of them) and its exclusions (any of them) as two FTS5 expressions; '' for none. */
+function fts5Parts({ include, exclude }: SearchQuery['groups'][number]) {
+  return {
+    include: toFts5({ groups: [{ include, exclude: [] }] }),
+    exclude: exclude.length
+      ? toFts5({ groups: exclude.map((term) => ({ include: [term], exclude: [] })) })
+      : '',
   }
 }
 

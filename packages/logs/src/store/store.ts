@@ -3,7 +3,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { LogsTables } from '../schema/tables.js'
 import type { Level } from '../service/levels.js'
 import { type SearchQuery, toFts5, toTsquery } from '../service/search-syntax.js'
-import { createSqliteSearch, type TextFilter } from './sqlite-search.js'
+import { createSqliteSearch } from './sqlite-search.js'
 import { createSqliteWriter } from './sqlite-writer.js'
 
 export interface NewEntry {
@@ -90,18 +90,9 @@ export function createLogsStore(database: Database) {
   const writer = sqlite ? createSqliteWriter(database) : undefined
   const search = sqlite ? createSqliteSearch(database) : undefined
 
-  const fromAndWhere = (filter: Omit<EntryFilter, 'limit' | 'offset'>, plan: Plan) => {
+  /** The container, level and time conditions on entry `e`. */
+  const entryConditions = (filter: Omit<EntryFilter, 'limit' | 'offset'>): RawBuilder<unknown>[] => {
     const conditions: RawBuilder<unknown>[] = []
-    const from =
-      plan.drive === 'container-level'
-        ? sql`monlight_logs_entry e indexed by monlight_logs_entry_container_level`
-        : sql`monlight_logs_entry e`
-    let order = sql`e.timestamp desc, e.id desc`
-    if (filter.search) {
-      // PostgreSQL (SQLite's text search runs in sqlite-search.ts)
-      conditions.push(sql`e.search @@ to_tsquery('simple', ${toTsquery(filter.search)})`)
-      order = sql`e.id desc`
-    }
     if (filter.container !== undefined) conditions.push(sql`e.container = ${filter.container}`)
     if (filter.levels) {
       conditions.push(
@@ -112,6 +103,21 @@ export function createLogsStore(database: Database) {
     }
     if (filter.since !== undefined) conditions.push(sql`e.timestamp >= ${filter.since}`)
     if (filter.until !== undefined) conditions.push(sql`e.timestamp <= ${filter.until}`)
+    return conditions
+  }
+
+  const fromAndWhere = (filter: Omit<EntryFilter, 'limit' | 'offset'>, plan: Plan) => {
+    const conditions = entryConditions(filter)
+    const from =
+      plan.drive === 'container-level'
+        ? sql`monlight_logs_entry e indexed by monlight_logs_entry_container_level`
+        : sql`monlight_logs_entry e`
+    let order = sql`e.timestamp desc, e.id desc`
+    if (filter.search) {
+      // PostgreSQL (SQLite's text search runs in sqlite-search.ts)
+      conditions.unshift(sql`e.search @@ to_tsquery('simple', ${toTsquery(filter.search)})`)
+      order = sql`e.id desc`
+    }
     const where = conditions.length > 0 ? sql`where ${sql.join(conditions, sql` and `)}` : sql``
     return { from, where, order }
   }
@@ -159,23 +165,23 @@ export function createLogsStore(database: Database) {
      */
     async query(filter: EntryFilter): Promise<EntryPage> {
       const plan = await choosePlan(filter)
-      // SQLite text search: one pass gives the page and the count (the ids of the first COUNT_CAP + 1 matches, or
-      // up to the page's end), then the page's entries are read by id.
-      const want = Math.max(COUNT_CAP + 1, filter.offset + filter.limit)
-      const page = (ids: number[]) => {
+      if (filter.search && (plan.drive === 'windows' || plan.probe)) {
+        // SQLite text search: one pass gives the page and the count (the ids of the first COUNT_CAP + 1 matches,
+        // or up to the page's end), then the page's entries are read by id.
+        const want = Math.max(COUNT_CAP + 1, filter.offset + filter.limit)
+        const ids = plan.probe
+          ? search!.probe(filter.search, await probeRows(filter, plan), want)
+          : search!.matchIds(
+              {
+                search: filter.search,
+                since: filter.since,
+                until: filter.until,
+                where: compiled(entryConditions(filter)),
+              },
+              want,
+            )
         const entries = search!.entries(ids.slice(filter.offset, filter.offset + filter.limit)).map(toEntry)
         return { ...counted(ids.length, filter.offset, entries.length), entries }
-      }
-      if (plan.drive === 'windows') return page(search!.matchIds(filter as TextFilter, want))
-      if (plan.probe) {
-        // The filters' rows are few (choosePlan counted them): all of them, newest first, each checked.
-        // Newest ingested first, as the text-driven plan lists them.
-        const { from, where } = fromAndWhere({ ...filter, search: undefined }, plan)
-        const { rows } = await sql<{
-          id: number
-          message: string
-        }>`select e.id, e.message from ${from} ${where} order by e.id desc`.execute(db)
-        return page(search!.probe(filter.search!, rows, want))
       }
       const { from, where, order } = fromAndWhere(filter, plan)
       const rows = await sql<
@@ -332,6 +338,26 @@ export function createLogsStore(database: Database) {
       sql`monlight_logs_entry_fts match ${toFts5(filter.search)}`,
     )
     return matches >= rows * 7 ? { drive, probe: true } : { drive: 'windows' }
+  }
+
+  /**
+   * The few rows at the filters that the probe plan checks (choosePlan counted them): all of them, newest
+   * ingested first, as the text-driven plan lists them.
+   */
+  async function probeRows(filter: EntryFilter, plan: Plan) {
+    const { from, where } = fromAndWhere({ ...filter, search: undefined }, plan)
+    const { rows } = await sql<{
+      id: number
+      message: string
+    }>`select e.id, e.message from ${from} ${where} order by e.id desc`.execute(db)
+    return rows
+  }
+
+  /** Conditions as SQL text and parameters, for the native search. */
+  function compiled(conditions: RawBuilder<unknown>[]) {
+    if (conditions.length === 0) return undefined
+    const { sql: text, parameters } = sql.join(conditions, sql` and `).compile(db)
+    return { sql: text, parameters }
   }
 
   /** The page's total: exact up to COUNT_CAP matches; past it, flagged, and at least what this page shows. */
