@@ -116,7 +116,7 @@ function firstKeptBucket(coverage: Coverage, name: string, resolution: Resolutio
 
 /**
  * Per series, its rollups of [from, to) summed up, each part of the window read off the coarsest tier that
- * covers it: a 30-day window is 29 days and a few hours, not 720 hours.
+ * covers it (a series has a total per part): a 30-day window is 29 days and a few hours, not 720 hours.
  */
 async function windowTotals(
   store: MetricsStore,
@@ -125,21 +125,11 @@ async function windowTotals(
   from: number,
   to: number,
 ): Promise<RollupTotal[]> {
-  const totals = new Map<number, RollupTotal>()
-  for (const [tier, start, end] of coarsestParts(resolution, from, to)) {
-    for (const part of await store.rollupTotals(seriesIds, tier, start, end)) {
-      const total = totals.get(part.series_id)
-      if (!total) totals.set(part.series_id, part)
-      else {
-        total.count += part.count
-        total.sum += part.sum
-        total.min = Math.min(total.min, part.min)
-        total.max = Math.max(total.max, part.max)
-        total.sketches.push(...part.sketches)
-      }
-    }
-  }
-  return [...totals.values()]
+  const parts = coarsestParts(resolution, from, to)
+  const totals = await Promise.all(
+    parts.map(([tier, start, end]) => store.rollupTotals(seriesIds, tier, start, end)),
+  )
+  return totals.flat()
 }
 
 /** [from, to) split into whole buckets of coarser tiers inside and of `resolution` at the edges. */

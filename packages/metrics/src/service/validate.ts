@@ -183,8 +183,10 @@ export function canonicalLabels(
   const known = sentNode(memo.root, record, keys, false)?.canonical
   if (known !== undefined) return known
   const canonical = canonicalOf(record, [...keys], index, ignored) // a copy: it sorts them
-  if (memo.size >= MEMO_SIZE) memo = { root: { next: new Map() }, size: 0 }
-  sentByIgnored.set(ignored, memo)
+  if (memo.size >= MEMO_SIZE) {
+    memo.root = { next: new Map() }
+    memo.size = 0
+  }
   const node = sentNode(memo.root, record, keys, true)
   if (node) {
     node.canonical = canonical

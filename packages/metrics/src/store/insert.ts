@@ -32,34 +32,6 @@ export const seriesKey = (point: Pick<CleanPoint, 'name' | 'type' | 'project' | 
     .update(cacheKey(point as CleanPoint))
     .digest('base64url')
 
-/** Per-series sums of a batch, for the running totals on the series row. */
-function totalsBySeries(
-  points: readonly CleanPoint[],
-  ids: Int32Array | number[],
-): Map<number, SeriesTotals> {
-  const totals = new Map<number, SeriesTotals>()
-  for (let i = 0; i < points.length; i++) {
-    const point = points[i]!
-    const entry = totals.get(ids[i]!)
-    if (!entry) {
-      totals.set(ids[i]!, {
-        count: point.count,
-        sum: point.value * point.count,
-        lastValue: point.value,
-        lastTs: point.ts,
-      })
-    } else {
-      entry.count += point.count
-      entry.sum += point.value * point.count
-      if (point.ts >= entry.lastTs) {
-        entry.lastTs = point.ts
-        entry.lastValue = point.value
-      }
-    }
-  }
-  return totals
-}
-
 interface RawChunk {
   series_id: number
   minute: number
@@ -67,22 +39,36 @@ interface RawChunk {
   points: number[]
 }
 
-/** A batch's points grouped by series and minute, in arrival order within each. */
-function chunksOf(points: readonly CleanPoint[], ids: readonly number[]): RawChunk[] {
-  const bySeries = new Map<number, Map<number, RawChunk>>()
+/**
+ * A batch grouped in one pass: its points as chunks of one series and minute (arrival order within each), and
+ * per series its sums for the running totals on the series row.
+ */
+function groupBatch(points: readonly CleanPoint[], ids: readonly number[]) {
+  const bySeries = new Map<number, { totals: SeriesTotals; minutes: Map<number, RawChunk> }>()
   const chunks: RawChunk[] = []
   for (let i = 0; i < points.length; i++) {
     const { ts, value, count } = points[i]!
     const minute = ts - (ts % MINUTE_MS)
-    const byMinute = entryOf(bySeries, ids[i]!, () => new Map<number, RawChunk>())
-    const chunk = entryOf(byMinute, minute, () => {
+    const series = entryOf(bySeries, ids[i]!, () => ({
+      totals: { count: 0, sum: 0, lastValue: value, lastTs: ts },
+      minutes: new Map<number, RawChunk>(),
+    }))
+    const { totals } = series
+    totals.count += count
+    totals.sum += value * count
+    if (ts >= totals.lastTs) {
+      totals.lastTs = ts
+      totals.lastValue = value
+    }
+    const chunk = entryOf(series.minutes, minute, () => {
       const created = { series_id: ids[i]!, minute, points: [] }
       chunks.push(created)
       return created
     })
     chunk.points.push(ts, value, count)
   }
-  return chunks
+  const totals = [...bySeries].map(([id, series]): [number, SeriesTotals] => [id, series.totals])
+  return { chunks, totals }
 }
 
 /**
@@ -152,7 +138,7 @@ function sqliteWriter(database: Database): PointWriter {
       }
       ids[i] = id
     }
-    const chunks = chunksOf(points, ids)
+    const { chunks, totals } = groupBatch(points, ids)
     const params = new Array<unknown>(SQLITE_ROWS * 5)
     const bind = (chunk: RawChunk, at: number, into: unknown[]) => {
       into[at] = chunk.series_id
@@ -171,7 +157,7 @@ function sqliteWriter(database: Database): PointWriter {
       bind(chunks[i]!, 0, one)
       s.one.run(...one)
     }
-    for (const [id, t] of totalsBySeries(points, ids)) {
+    for (const [id, t] of totals) {
       s.totals.run(t.count, t.sum, t.lastTs, t.lastValue, t.lastTs, t.lastTs, id)
     }
     return points.length
@@ -203,13 +189,13 @@ function postgresWriter(db: Kysely<MetricsTables>): PointWriter {
         for (const point of points) if (cache.get(point) === undefined) missing.set(cacheKey(point), point)
         if (missing.size > 0) await resolveSeries(trx, [...missing.values()], receivedAt, cache)
         const ids = points.map((point) => cache.get(point)!)
-        const chunks = chunksOf(points, ids)
+        const { chunks, totals: unsorted } = groupBatch(points, ids)
         await sql`insert into monlight_metrics_raw_chunk (series_id, minute, points, n, received_at)
         select * from unnest(${chunks.map((c) => c.series_id)}::bigint[], ${chunks.map((c) => c.minute)}::bigint[],
           ${chunks.map((c) => JSON.stringify(c.points))}::text[], ${chunks.map((c) => c.points.length / 3)}::int[],
           ${chunks.map(() => receivedAt)}::bigint[])`.execute(trx)
         // Sorted ids: concurrent instances lock series rows in the same order.
-        const totals = [...totalsBySeries(points, ids)].sort((a, b) => a[0] - b[0])
+        const totals = unsorted.sort((a, b) => a[0] - b[0])
         await sql`update monlight_metrics_series as s set
           total_count = s.total_count + u.c, total_sum = s.total_sum + u.s,
           last_value = case when s.last_ts is null or u.t >= s.last_ts then u.v else s.last_value end,

@@ -134,7 +134,6 @@ export function createMetricsStore(database: Database): MetricsStore {
 interface NativeReads {
   rollups(...args: Parameters<MetricsStore['rollups']>): RollupRow[] | undefined
   metricRollups(...args: Parameters<MetricsStore['metricRollups']>): MetricRollupRow[] | undefined
-  rollupTotals(...args: Parameters<MetricsStore['rollupTotals']>): RollupTotal[] | undefined
 }
 
 /**
@@ -175,27 +174,6 @@ function nativeReads(native: SqliteHandle): NativeReads {
         }
       }
       return rows
-    },
-    rollupTotals(seriesIds, resolution, from, to) {
-      if (native.inTransaction) return undefined
-      const totals = new Map<number, RollupTotal>()
-      for (let i = 0; i < seriesIds.length; i += CHUNK) {
-        const ids = seriesIds.slice(i, i + CHUNK)
-        const where = `where series_id in (${list(ids)}) and resolution = ? and bucket >= ? and bucket < ?`
-        const params = [...ids, resolution, from, to]
-        for (const [series_id, count, sum, min, max] of prepared(
-          `select series_id, sum(count), sum(sum), min(min), max(max) from monlight_metrics_rollup ${where}
-           group by series_id`,
-        ).all(...params)) {
-          totals.set(series_id, { series_id, count, sum, min, max, sketches: [] })
-        }
-        for (const [series_id, sketch] of prepared(
-          `select series_id, sketch from monlight_metrics_rollup ${where} and sketch is not null`,
-        ).all(...params)) {
-          totals.get(series_id)?.sketches.push(sketch)
-        }
-      }
-      return [...totals.values()]
     },
     metricRollups({ names, project }, resolution, from, to) {
       if (native.inTransaction) return undefined
@@ -352,8 +330,6 @@ function bindStore(
     },
 
     async rollupTotals(seriesIds, resolution, from, to) {
-      const read = native?.rollupTotals(seriesIds, resolution, from, to)
-      if (read) return read
       const totals = new Map<number, RollupTotal>()
       for (let i = 0; i < seriesIds.length; i += CHUNK) {
         const window = db
