@@ -7,6 +7,7 @@
  */
 export { type Bus, type BusHandler, type BusOptions, createBus, MAX_BUS_MESSAGE_BYTES } from './bus/bus.js'
 export { resolveOptions } from './config.js'
+export { EVENT_LIMITS, type NormalizedEvent, normalizeErrorEvent } from './error-event.js'
 export {
   createDatabase,
   type Database,
@@ -37,7 +38,7 @@ export {
   type MonlightErrorOptions,
 } from './errors.js'
 export { createApiKeyVerifier, readApiKey } from './http/auth.js'
-export { payloadTooLarge, readJson, readText, readValidatedJson } from './http/body.js'
+export { type BodyLimits, payloadTooLarge, readBytes, readJson, readText, readValidatedJson } from './http/body.js'
 export { type CorsOptions, createCors, matchOrigin } from './http/cors.js'
 export {
   createModuleApp,
@@ -56,12 +57,19 @@ export {
 export { renderError, toMonlightError } from './http/render-error.js'
 export { parseInput } from './http/validate.js'
 export type {
+  Breadcrumb,
+  ErrorEvent,
   ErrorIngest,
   ErrorIngestResult,
+  ErrorLevel,
   ErrorReport,
+  ExceptionInfo,
+  LogEntry,
+  LogsIngest,
   MetricPoint,
   MetricsIngest,
   MetricType,
+  StackFrame,
 } from './ingest.js'
 export { createScheduler, type Job, type Scheduler, type SchedulerOptions } from './jobs/scheduler.js'
 export {

@@ -20,7 +20,17 @@ export type { AlertMessage, ErrorAlert } from './alerts/message.js'
 export { alertsOptionsSchema, type ErrorsOptions, errorsOptionsSchema } from './options.js'
 export { migrations } from './schema/migrations.js'
 export { fingerprint } from './service/fingerprint.js'
-export type { ErrorDetail, ErrorList, ErrorSummary, ErrorsService, Occurrence } from './service/service.js'
+export { groupingKey } from './service/grouping.js'
+export type {
+  ErrorDetail,
+  ErrorList,
+  ErrorSummary,
+  ErrorsService,
+  EventSummary,
+  IgnoreUntil,
+  Occurrence,
+} from './service/service.js'
+export type { SpikeRule } from './service/spikes.js'
 export type { CaptureContext } from './service/traceback.js'
 export type { ListFilter } from './store/store.js'
 
@@ -53,12 +63,14 @@ export function createErrors(input: ErrorsOptions & { uiDir?: string }): ErrorsM
     now: options.now,
   })
   const service = createErrorsService({
-    store: createErrorsStore(options.database),
+    store: createErrorsStore(options.database, { keepEvents: options.keepEvents }),
     alerts,
     now: options.now,
     logger,
     project: options.project,
     retentionDays: options.retentionDays,
+    keepEvents: options.keepEvents,
+    spikes: options.alerts.spikes,
   })
   const router = createErrorsRouter({
     service,

@@ -42,6 +42,8 @@ export const alertsOptionsSchema = z.strictObject({
   perMinute: positiveInt.default(10),
   /** Alerts waiting to be sent at most. Default 100. */
   queueSize: positiveInt.default(100),
+  /** "N events in T minutes" for one group: alert once per window, e.g. `[{ events: 100, minutes: 5 }]`. */
+  spikes: z.array(z.strictObject({ events: positiveInt, minutes: z.int().min(1).max(1440) })).max(10).default([]),
 })
 
 export const errorsOptionsSchema = z.strictObject({
@@ -55,7 +57,9 @@ export const errorsOptionsSchema = z.strictObject({
   logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null).default(silentLogger),
   /** Requests per minute per API key and per client address (`429` beyond); `false` (default): no limit. */
   rateLimit: z.union([z.literal(false), positiveInt]).default(false),
-  alerts: alertsOptionsSchema.default({ perMinute: 10, queueSize: 100 }),
+  alerts: alertsOptionsSchema.default({ perMinute: 10, queueSize: 100, spikes: [] }),
+  /** Events kept per group (the newest; the counts cover them all). Default 100; upstream kept 5. */
+  keepEvents: z.int().min(5).max(10_000).default(100),
   /** Resolved groups older than this many days are deleted (daily, and at start). Default 90. */
   retentionDays: z.number().min(0).default(90),
   /** Public URL of the error tracker, for links in alerts. Default `http://localhost:5010`. */

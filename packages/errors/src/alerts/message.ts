@@ -1,8 +1,10 @@
 /** What an alert is about: a new group, a resolved group that came back, or a test from `POST /api/test-alert`. */
-export type AlertKind = 'created' | 'reopened' | 'test'
+export type AlertKind = 'created' | 'reopened' | 'spike' | 'test'
 
 export interface ErrorAlert {
-  kind: 'created' | 'reopened'
+  kind: 'created' | 'reopened' | 'spike'
+  /** For a spike: the rule it crossed. */
+  spike?: { events: number; minutes: number }
   id: number
   project: string
   exception_type: string
@@ -33,12 +35,14 @@ const MAX_TRACEBACK_CHARS = 12 * 1024
 export function errorAlertMessage(error: ErrorAlert, baseUrl: string): AlertMessage {
   const link = `${trimSlash(baseUrl)}/errors/${error.id}`
   const regressed = error.kind === 'reopened'
-  const headline = `${regressed ? 'Regression' : 'New error'} in ${error.project}`
+  const spike = error.kind === 'spike' && error.spike ? `${error.spike.events} events in ${error.spike.minutes} min` : undefined
+  const kindName = spike ? 'Spike' : regressed ? 'Regression' : 'New error'
+  const headline = `${kindName} in ${error.project}`
   // Cut by code points, never inside a UTF-8 sequence (upstream cut at 80 bytes).
   const shortMessage = Array.from(error.message.split('\n')[0] ?? '')
     .slice(0, SUBJECT_MESSAGE_CHARS)
     .join('')
-  const subject = `[${error.project}] ${regressed ? 'Regressed: ' : ''}${error.exception_type}: ${shortMessage} (#${error.id})`
+  const subject = `[${error.project}] ${spike ? `Spike (${spike}): ` : regressed ? 'Regressed: ' : ''}${error.exception_type}: ${shortMessage} (#${error.id})`
   const traceback = truncateTraceback(error.traceback)
   const request =
     error.request_method && error.request_url ? `${error.request_method} ${error.request_url}` : undefined
@@ -52,6 +56,7 @@ export function errorAlertMessage(error: ErrorAlert, baseUrl: string): AlertMess
     `Exception: ${error.exception_type}`,
     `Message: ${error.message}`,
     regressed ? `Occurrences: ${error.count} (the group was resolved and has come back)` : undefined,
+    spike ? `Occurrences: ${error.count} (${spike})` : undefined,
     error.environment ? `Environment: ${error.environment}` : undefined,
     request ? `Request: ${request}` : undefined,
     '',
@@ -68,11 +73,11 @@ export function errorAlertMessage(error: ErrorAlert, baseUrl: string): AlertMess
     row('Error ID', `#${error.id} · /errors/${error.id}`),
     error.environment ? row('Environment', error.environment) : '',
     request ? row('Request', request) : '',
-    regressed ? row('Occurrences', String(error.count)) : '',
+    regressed || spike ? row('Occurrences', spike ? `${error.count} (${spike})` : String(error.count)) : '',
   ].join('')
   const html = card({
-    color: regressed ? '#b45309' : '#c62828',
-    banner: `${regressed ? 'Regression' : 'New error'} · ${error.project}`,
+    color: regressed || spike ? '#b45309' : '#c62828',
+    banner: `${kindName} · ${error.project}`,
     title: error.exception_type,
     subtitle: error.message,
     body: `<table role="presentation" width="100%" cellpadding="6" style="font-size:14px">${rows}</table>

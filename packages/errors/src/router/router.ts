@@ -6,6 +6,7 @@ import {
   mountUi,
   readJson,
   readQuery,
+  readText,
   routeMeta,
 } from '@monlight/core'
 import type { H3, H3Event } from 'h3'
@@ -46,9 +47,31 @@ export function createErrorsRouter(deps: RouterDependencies): H3 {
     routeMeta({ bodyLimit: MAX_REPORT_BYTES }),
   )
   app.get('/api/errors', (event) => service.list(toListFilter(readQuery(event))))
+  app.post('/api/errors/bulk', async (event) => service.bulk(await readJson(event)))
   app.get('/api/errors/:id', (event) => service.get(groupId(event)))
-  app.post('/api/errors/:id/resolve', (event) => service.resolve(groupId(event)))
+  app.get('/api/errors/:id/events', (event) => {
+    const { limit, before } = readQuery(event)
+    return service.events(groupId(event), {
+      ...(limit && { limit: positiveNumber(limit, 'limit') }),
+      ...(before && { before: positiveNumber(before, 'before') }),
+    })
+  })
+  app.get('/api/errors/:id/events/:seq', (event) => {
+    const seq = Number(event.context.params?.seq)
+    if (!Number.isSafeInteger(seq) || seq < 1) throw new MonlightError('NOT_FOUND', 'Event not found')
+    return service.event(groupId(event), seq)
+  })
+  app.post('/api/errors/:id/resolve', async (event) => {
+    const body = await optionalBody(event)
+    const inRelease = body.in_release
+    if (inRelease !== undefined && typeof inRelease !== 'string')
+      throw new MonlightError('VALIDATION_FAILED', "Field 'in_release' must be a release name")
+    return service.resolve(groupId(event), inRelease ? { inRelease } : {})
+  })
   app.post('/api/errors/:id/unresolve', (event) => service.unresolve(groupId(event)))
+  app.post('/api/errors/:id/ignore', async (event) => service.ignore(groupId(event), await optionalBody(event)))
+  app.post('/api/errors/:id/unignore', (event) => service.unignore(groupId(event)))
+  app.get('/api/facets', (event) => service.facets(readQuery(event).project || undefined))
   app.get('/api/projects', () => service.projects())
 
   app.post('/api/test-alert', (event) => {
@@ -68,6 +91,27 @@ export function createErrorsRouter(deps: RouterDependencies): H3 {
 
   mountUi(app, { dir: deps.uiDir ?? findUiDir(import.meta.url), pages: ['/errors/:id'] })
   return app
+}
+
+/** A JSON object body, or `{}` when there is none (upstream's resolve takes no body). */
+async function optionalBody(event: H3Event): Promise<Record<string, unknown>> {
+  const text = await readText(event)
+  if (text.trim() === '') return {}
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    throw new MonlightError('INVALID_JSON', 'Invalid JSON')
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new MonlightError('VALIDATION_FAILED', 'Request body must be a JSON object')
+  return body as Record<string, unknown>
+}
+
+function positiveNumber(value: string, name: string): number {
+  const n = /^\d{1,15}$/.test(value) ? Number(value) : 0
+  if (n < 1) throw new MonlightError('VALIDATION_FAILED', `Query parameter '${name}' must be a positive whole number`)
+  return n
 }
 
 /** A positive integer id; anything else is a 404 (upstream listed errors for `/api/errors/abc`). */

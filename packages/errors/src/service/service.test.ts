@@ -15,7 +15,7 @@ describeDialects('errors store and service', (dialect) => {
   beforeAll(async () => {
     database = await createTestDatabase(dialect)
     errors = createErrors({ database, apiKeys: false, now: clock.now, retentionDays: 30 })
-    expect((await errors.migrate()).applied).toEqual(['0001_create_groups'])
+    expect((await errors.migrate()).applied).toEqual(['0001_create_groups', '0002_sentry_events'])
     expect((await errors.migrate()).applied).toEqual([])
   })
   afterAll(() => database.destroy())

@@ -1,7 +1,8 @@
-import type { ErrorReport } from '@monlight/core'
-import { MonlightError } from '@monlight/core'
+import type { ErrorEvent, ErrorReport } from '@monlight/core'
+import { MonlightError, normalizeErrorEvent } from '@monlight/core'
 import type { StoredReport } from '../store/store.js'
 import { fingerprint } from './fingerprint.js'
+import { groupingKey } from './grouping.js'
 
 const REQUIRED = ['project', 'exception_type', 'message', 'traceback'] as const
 /** Byte limits, as upstream (its messages say "characters"). */
@@ -12,7 +13,7 @@ const MAX_BYTES = { project: 100, exception_type: 200, environment: 100 } as con
  * prepares it for the store. A field of the wrong type counts as absent, as upstream: a required one is then
  * missing, an optional one ignored.
  */
-export function toStoredReport(body: unknown): StoredReport {
+export function toStoredReport(body: unknown, now: number): StoredReport {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new MonlightError('VALIDATION_FAILED', 'Request body must be a JSON object')
   }
@@ -27,9 +28,11 @@ export function toStoredReport(body: unknown): StoredReport {
   checkLength('exception_type', exception_type)
   const environment = optionalString(report.environment)
   if (environment !== null) checkLength('environment', environment)
-  return {
+  const structured = report.event === undefined || report.event === null ? undefined : normalizeErrorEvent(report.event)
+  const event = structured?.event
+  const stored = {
     // From the text as sent, so groups match upstream's even when it holds NUL characters.
-    fingerprint: fingerprint(project, exception_type, traceback),
+    fingerprint: event ? groupingKey(project, exception_type, message, event) : fingerprint(project, exception_type, traceback),
     project: storable(project),
     exception_type: storable(exception_type),
     message: storable(message),
@@ -40,7 +43,56 @@ export function toStoredReport(body: unknown): StoredReport {
     user_id: optionalString(report.user_id),
     extra: optionalJson('extra', report.extra),
     environment,
+    event_id: event?.event_id ?? null,
+    release: event?.release ?? null,
+    level: event?.level ?? (event ? 'error' : null),
+    platform: event?.platform ?? null,
+    culprit: event ? culpritOf(event) : null,
+    event: structured ? JSON.stringify({ ...event, ...(structured.truncated.length > 0 && { truncated: structured.truncated }) }) : null,
+    timestamp: event?.timestamp !== undefined && Math.abs(event.timestamp - now) < 30 * 86_400_000 ? event.timestamp : now,
+    tags: event ? facets(event, environment) : environment !== null ? [['environment', environment] as const] : [],
   }
+  return stored
+}
+
+/** Where it happened, for the list: the transaction, else the innermost in-app frame (`fn (file)`). */
+function culpritOf(event: ErrorEvent): string | null {
+  if (event.transaction) return event.transaction
+  const frames = event.exceptions?.at(-1)?.frames ?? []
+  const frame = frames.findLast((f) => f.in_app) ?? frames.at(-1)
+  if (!frame) return null
+  const file = frame.module ?? frame.filename ?? frame.abs_path ?? ''
+  return (frame.function ? `${frame.function} (${file})` : file).slice(0, 300) || null
+}
+
+/** The facets counted per group, as Sentry's default tags, then the event's own tags. */
+function facets(event: ErrorEvent, environment: string | null): [string, string][] {
+  const result = new Map<string, string>()
+  const add = (key: string, value: unknown) => {
+    if (typeof value === 'string' && value !== '' && !result.has(key) && result.size < 60) result.set(key, value.slice(0, 200))
+  }
+  add('level', event.level ?? 'error')
+  add('release', event.release)
+  add('environment', environment)
+  add('server_name', event.server_name)
+  add('transaction', event.transaction)
+  const context = (name: string) => event.contexts?.[name]
+  const named = (name: string) => {
+    const ctx = context(name)
+    const title = typeof ctx?.name === 'string' ? ctx.name : undefined
+    return title && typeof ctx?.version === 'string' ? `${title} ${ctx.version}` : title
+  }
+  add('browser', named('browser'))
+  add('browser.name', context('browser')?.name)
+  add('os', named('os'))
+  add('os.name', context('os')?.name)
+  add('runtime', named('runtime'))
+  add('device', context('device')?.model ?? context('device')?.family)
+  const user = event.user
+  add('user', user?.id ? `id:${user.id}` : user?.email ? `email:${user.email}` : user?.username ? `username:${user.username}` : user?.ip_address ? `ip:${user.ip_address}` : undefined)
+  if (event.request?.url) add('url', event.request.url.replace(/[?#].*$/, ''))
+  for (const [key, value] of Object.entries(event.tags ?? {})) add(key, value)
+  return [...result]
 }
 
 /** PostgreSQL text cannot hold NUL: store U+FFFD instead, on every dialect alike. */

@@ -51,6 +51,7 @@ export async function importUpstreamErrors(
           resolved: Number(group.resolved) ? 1 : 0,
           resolved_at: group.resolved_at ? upstreamTime(group.resolved_at, now) : null,
           browser: rows.some((row) => row.request_method === 'BROWSER') ? 1 : 0,
+          muted: 0,
         })
         .execute()
       // The newest five, numbered as if they were the group's last reports: the ring then continues from them.
