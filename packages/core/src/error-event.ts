@@ -41,7 +41,9 @@ export function normalizeErrorEvent(input: unknown): NormalizedEvent {
   const eventId = str(source.event_id)?.replaceAll('-', '').toLowerCase()
   if (eventId && /^[0-9a-f]{32}$/.test(eventId)) event.event_id = eventId
   const level = str(source.level)?.toLowerCase()
-  if (level) event.level = level === 'warn' ? 'warning' : LEVELS.has(level as ErrorLevel) ? (level as ErrorLevel) : 'error'
+  if (level)
+    event.level =
+      level === 'warn' ? 'warning' : LEVELS.has(level as ErrorLevel) ? (level as ErrorLevel) : 'error'
   const timestamp = source.timestamp
   if (typeof timestamp === 'number' && Number.isFinite(timestamp) && timestamp > 0 && timestamp < 8.64e15)
     event.timestamp = Math.round(timestamp)
@@ -55,7 +57,9 @@ export function normalizeErrorEvent(input: unknown): NormalizedEvent {
   if (Array.isArray(source.exceptions)) {
     // The raised exception is the last of the chain: keep the newest ones.
     const values = cut.list(source.exceptions, 'exceptions', EVENT_LIMITS.exceptions, 'newest')
-    const exceptions = values.map((value, i) => exception(value, cut, `exceptions[${i}]`)).filter((e) => e !== undefined)
+    const exceptions = values
+      .map((value, i) => exception(value, cut, `exceptions[${i}]`))
+      .filter((e) => e !== undefined)
     if (exceptions.length > 0) event.exceptions = exceptions
   }
   if (Array.isArray(source.breadcrumbs)) {
@@ -66,7 +70,12 @@ export function normalizeErrorEvent(input: unknown): NormalizedEvent {
     const tags: Record<string, string> = {}
     const entries = cut.list(Object.entries(source.tags), 'tags', EVENT_LIMITS.tags, 'oldest')
     for (const [key, value] of entries) {
-      const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined
+      const text =
+        typeof value === 'string'
+          ? value
+          : typeof value === 'number' || typeof value === 'boolean'
+            ? String(value)
+            : undefined
       const name = key.slice(0, 200)
       if (text !== undefined && name) put(tags, name, cut.text(text, `tags.${name}`, 200))
     }
@@ -74,7 +83,12 @@ export function normalizeErrorEvent(input: unknown): NormalizedEvent {
   }
   if (isObject(source.contexts)) {
     const contexts: Record<string, Record<string, unknown>> = {}
-    for (const [key, value] of cut.list(Object.entries(source.contexts), 'contexts', EVENT_LIMITS.contexts, 'oldest')) {
+    for (const [key, value] of cut.list(
+      Object.entries(source.contexts),
+      'contexts',
+      EVENT_LIMITS.contexts,
+      'oldest',
+    )) {
       if (isObject(value)) put(contexts, key.slice(0, 200), cut.data(value, `contexts.${key}`))
     }
     if (Object.keys(contexts).length > 0) event.contexts = contexts
@@ -96,8 +110,14 @@ export function normalizeErrorEvent(input: unknown): NormalizedEvent {
     if (query) request.query_string = query
     if (isObject(source.request.headers)) {
       const headers: Record<string, string> = {}
-      for (const [name, value] of cut.list(Object.entries(source.request.headers), 'request.headers', EVENT_LIMITS.entries, 'oldest')) {
-        if (typeof value === 'string') put(headers, name.slice(0, 200), cut.text(value, `request.headers.${name}`, EVENT_LIMITS.long))
+      for (const [name, value] of cut.list(
+        Object.entries(source.request.headers),
+        'request.headers',
+        EVENT_LIMITS.entries,
+        'oldest',
+      )) {
+        if (typeof value === 'string')
+          put(headers, name.slice(0, 200), cut.text(value, `request.headers.${name}`, EVENT_LIMITS.long))
       }
       request.headers = headers
     }
@@ -124,7 +144,8 @@ function exception(input: unknown, cut: Cutter, path: string): ExceptionInfo | u
   const type = cut.text(input.type, `${path}.type`, EVENT_LIMITS.short) ?? ''
   const value = cut.text(input.value, `${path}.value`, EVENT_LIMITS.long) ?? ''
   if (!type && !value) return undefined
-  const result: ExceptionInfo = { type: type || 'Error', value, frames: [] }
+  // No type: a synthetic exception carrying a message's stack (`captureMessage` with attachStacktrace).
+  const result: ExceptionInfo = { type, value, frames: [] }
   const module = cut.text(input.module, `${path}.module`, EVENT_LIMITS.short)
   if (module) result.module = module
   if (isObject(input.mechanism)) {
@@ -138,7 +159,10 @@ function exception(input: unknown, cut: Cutter, path: string): ExceptionInfo | u
     // The frames nearest the throw are the last ones; long recursions lose their middle, as Sentry trims them.
     const frames = input.frames
     const max = EVENT_LIMITS.framesPerException
-    const kept = frames.length > max ? [...frames.slice(0, max / 4), ...frames.slice(frames.length - (max * 3) / 4)] : frames
+    const kept =
+      frames.length > max
+        ? [...frames.slice(0, max / 4), ...frames.slice(frames.length - (max * 3) / 4)]
+        : frames
     if (kept !== frames) cut.note(`${path}.frames: kept ${max} of ${frames.length}`)
     result.frames = kept.filter(isObject).map((frame, i) => stackFrame(frame, cut, `${path}.frames[${i}]`))
   }
@@ -153,7 +177,8 @@ function stackFrame(input: Record<string, unknown>, cut: Cutter, path: string): 
   }
   for (const field of ['lineno', 'colno'] as const) {
     const value = input[field]
-    if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 2 ** 31) frame[field] = value
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 2 ** 31)
+      frame[field] = value
   }
   if (typeof input.in_app === 'boolean') frame.in_app = input.in_app
   const line = cut.text(input.context_line, `${path}.context_line`, 1024)
@@ -161,7 +186,10 @@ function stackFrame(input: Record<string, unknown>, cut: Cutter, path: string): 
   for (const field of ['pre_context', 'post_context'] as const) {
     const lines = input[field]
     if (!Array.isArray(lines)) continue
-    const keep = field === 'pre_context' ? lines.slice(-EVENT_LIMITS.contextLines) : lines.slice(0, EVENT_LIMITS.contextLines)
+    const keep =
+      field === 'pre_context'
+        ? lines.slice(-EVENT_LIMITS.contextLines)
+        : lines.slice(0, EVENT_LIMITS.contextLines)
     frame[field] = keep.map((text) => (typeof text === 'string' ? text.slice(0, 1024) : ''))
   }
   if (isObject(input.vars)) frame.vars = cut.data(input.vars, `${path}.vars`) as Record<string, unknown>
@@ -215,7 +243,9 @@ class Cutter {
       return Array.isArray(value) ? '[…]' : '{…}'
     }
     if (Array.isArray(value)) {
-      return this.list(value, path, EVENT_LIMITS.entries, 'oldest').map((entry) => this.data(entry, path, depth + 1))
+      return this.list(value, path, EVENT_LIMITS.entries, 'oldest').map((entry) =>
+        this.data(entry, path, depth + 1),
+      )
     }
     if (isObject(value)) {
       const result: Record<string, unknown> = {}

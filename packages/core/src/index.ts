@@ -7,7 +7,6 @@
  */
 export { type Bus, type BusHandler, type BusOptions, createBus, MAX_BUS_MESSAGE_BYTES } from './bus/bus.js'
 export { resolveOptions } from './config.js'
-export { EVENT_LIMITS, type NormalizedEvent, normalizeErrorEvent } from './error-event.js'
 export {
   createDatabase,
   type Database,
@@ -30,6 +29,7 @@ export {
   migrate,
 } from './database/migrate.js'
 export { createPGliteDialect, type PGliteLike } from './database/pglite-dialect.js'
+export { EVENT_LIMITS, type NormalizedEvent, normalizeErrorEvent } from './error-event.js'
 export {
   ERROR_STATUS,
   MonlightConfigError,
@@ -38,7 +38,14 @@ export {
   type MonlightErrorOptions,
 } from './errors.js'
 export { createApiKeyVerifier, readApiKey } from './http/auth.js'
-export { type BodyLimits, payloadTooLarge, readBytes, readJson, readText, readValidatedJson } from './http/body.js'
+export {
+  type BodyLimits,
+  payloadTooLarge,
+  readBytes,
+  readJson,
+  readText,
+  readValidatedJson,
+} from './http/body.js'
 export { type CorsOptions, createCors, matchOrigin } from './http/cors.js'
 export {
   createModuleApp,

@@ -45,6 +45,7 @@ export interface StackFrame {
 
 /** One exception of a chain; the chain lists causes first and the exception that was raised last. */
 export interface ExceptionInfo {
+  /** Empty for a synthetic exception that only carries a message's stack. */
   type: string
   value: string
   module?: string

@@ -43,7 +43,10 @@ export const alertsOptionsSchema = z.strictObject({
   /** Alerts waiting to be sent at most. Default 100. */
   queueSize: positiveInt.default(100),
   /** "N events in T minutes" for one group: alert once per window, e.g. `[{ events: 100, minutes: 5 }]`. */
-  spikes: z.array(z.strictObject({ events: positiveInt, minutes: z.int().min(1).max(1440) })).max(10).default([]),
+  spikes: z
+    .array(z.strictObject({ events: positiveInt, minutes: z.int().min(1).max(1440) }))
+    .max(10)
+    .default([]),
 })
 
 export const errorsOptionsSchema = z.strictObject({

@@ -16,8 +16,9 @@ import { importUpstreamRelay } from './store/import-upstream.js'
 import { createRelayStore } from './store/store.js'
 
 export { type RelayOptions, relayOptionsSchema } from './options.js'
+export { dsnKey } from './receivers/sentry/routes.js'
 export { migrations } from './schema/migrations.js'
-export type { DsnKey, KeySettings, RelayService } from './service/service.js'
+export { type DsnKey, type KeySettings, type RelayService, sentryDsn } from './service/service.js'
 export { fileKeys, parseFrame } from './service/stack.js'
 export type { SourceMapSummary } from './store/store.js'
 export { type UploadOptions, type UploadResult, uploadSourceMaps } from './upload.js'
@@ -50,7 +51,7 @@ export function createRelay(input: RelayOptions & { uiDir?: string }): RelayModu
   const store = createRelayStore(options.database)
   const forwarder: Forwarder =
     'errors' in options.forward
-      ? inProcessForwarder(options.forward.errors, options.forward.metrics, logger)
+      ? inProcessForwarder(options.forward.errors, options.forward.metrics, options.forward.logs, logger)
       : httpForwarder(options.forward, logger)
   const cache = createSourceMapCache({
     size: options.sourceMaps.cacheSize,
@@ -69,6 +70,10 @@ export function createRelay(input: RelayOptions & { uiDir?: string }): RelayModu
   })
   const router = createRelayRouter({
     service,
+    forwarder,
+    sentry: options.sentry,
+    publicUrl: options.publicUrl,
+    now: options.now,
     apiKeys: options.apiKeys,
     corsOrigins: options.corsOrigins,
     rateLimit: options.rateLimit,

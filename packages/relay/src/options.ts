@@ -2,6 +2,7 @@ import {
   type Database,
   type ErrorIngest,
   type Logger,
+  type LogsIngest,
   type MetricsIngest,
   resolveOptions,
   silentLogger,
@@ -20,10 +21,12 @@ const ingest = <T>(method: string, label: string) =>
     `${label} must implement ${method}()`,
   )
 
-/** Forwarding straight into modules of the same process (`@monlight/errors` / `@monlight/metrics` services). */
+/** Forwarding straight into modules of the same process (`@monlight/errors` / `metrics` / `logs` services). */
 const inProcessForward = z.strictObject({
   errors: ingest<ErrorIngest>('ingest', 'forward.errors'),
   metrics: ingest<MetricsIngest>('ingest', 'forward.metrics'),
+  /** For Sentry `log` items (and check-ins); without it they are dropped and counted. */
+  logs: ingest<LogsIngest>('write', 'forward.logs').optional(),
 })
 
 /** Forwarding over HTTP to a standalone error tracker and metrics collector (upstream's deployment). */
@@ -32,6 +35,10 @@ const httpForward = z.strictObject({
   errorTrackerApiKey: z.string().min(1),
   metricsCollectorUrl: z.url(),
   metricsCollectorApiKey: z.string().min(1),
+  /** The log viewer, for Sentry `log` items; without it they are dropped and counted. */
+  logViewerUrl: z.url().optional(),
+  /** Default: the error tracker's key. */
+  logViewerApiKey: z.string().min(1).optional(),
   /** Per attempt. Default 5 000 ms. */
   timeoutMs: positiveInt.default(5_000),
   queue: z
@@ -72,6 +79,32 @@ export const relayOptionsSchema = z.strictObject({
       cacheSize: positiveInt.default(20),
     })
     .default({ maxBytes: 10 * MIB, retentionDays: 90, cacheSize: 20 }),
+  /**
+   * Where the relay is reachable from apps, for the Sentry DSNs the API and UI show (`http://host:5013`). Default:
+   * the address each request came in on.
+   */
+  publicUrl: z.url().optional(),
+  /** Sentry protocol limits (bytes), in the spirit of Sentry Relay's. */
+  sentry: z
+    .strictObject({
+      /** Request body as sent (compressed). Default 20 MiB. */
+      maxBodyBytes: positiveInt.default(20 * MIB),
+      /** Request body once decompressed. Default 100 MiB. */
+      maxDecodedBytes: positiveInt.default(100 * MIB),
+      /** One event, transaction or log container. Default 1 MiB. */
+      maxItemBytes: positiveInt.default(MIB),
+      /** Path of the tunnel endpoint (`tunnel` option of the browser SDKs). Default `/tunnel`. */
+      tunnelPath: z
+        .string()
+        .regex(/^\/[\w\-./]*$/, 'tunnelPath must be a path such as /tunnel')
+        .default('/tunnel'),
+    })
+    .default({
+      maxBodyBytes: 20 * MIB,
+      maxDecodedBytes: 100 * MIB,
+      maxItemBytes: MIB,
+      tunnelPath: '/tunnel',
+    }),
   /** Browser requests per minute per DSN key (a key can set its own). `false`: no limit. Default 300. */
   rateLimit: z.union([z.literal(false), positiveInt]).default(300),
   /** The clock, for tests. */

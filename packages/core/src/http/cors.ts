@@ -17,8 +17,8 @@ export function matchOrigin(pattern: string, origin: string): boolean {
 }
 
 export interface CorsOptions {
-  /** Allowed origins: exact strings or one-`*` patterns (see {@link matchOrigin}). */
-  origins: readonly string[]
+  /** Allowed origins: exact strings or one-`*` patterns (see {@link matchOrigin}), or `'any'`. */
+  origins: readonly string[] | 'any'
   /** Default `['POST', 'OPTIONS']`. */
   methods?: readonly string[]
   /** Default `['Content-Type']`. */
@@ -43,7 +43,9 @@ export function createCors(options: CorsOptions): { handle(event: H3Event): Resp
       const origin = event.req.headers.get('origin')
       // Responses differ by Origin, so caches must key on it whether or not this one is allowed.
       event.res.headers.append('vary', 'Origin')
-      if (!origin || !options.origins.some((pattern) => matchOrigin(pattern, origin))) return undefined
+      if (!origin) return undefined
+      if (options.origins !== 'any' && !options.origins.some((pattern) => matchOrigin(pattern, origin)))
+        return undefined
       event.res.headers.set('access-control-allow-origin', origin)
       const isPreflight =
         event.req.method === 'OPTIONS' && event.req.headers.has('access-control-request-method')

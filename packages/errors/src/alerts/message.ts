@@ -35,7 +35,10 @@ const MAX_TRACEBACK_CHARS = 12 * 1024
 export function errorAlertMessage(error: ErrorAlert, baseUrl: string): AlertMessage {
   const link = `${trimSlash(baseUrl)}/errors/${error.id}`
   const regressed = error.kind === 'reopened'
-  const spike = error.kind === 'spike' && error.spike ? `${error.spike.events} events in ${error.spike.minutes} min` : undefined
+  const spike =
+    error.kind === 'spike' && error.spike
+      ? `${error.spike.events} events in ${error.spike.minutes} min`
+      : undefined
   const kindName = spike ? 'Spike' : regressed ? 'Regression' : 'New error'
   const headline = `${kindName} in ${error.project}`
   // Cut by code points, never inside a UTF-8 sequence (upstream cut at 80 bytes).

@@ -69,7 +69,9 @@ export function createErrorsRouter(deps: RouterDependencies): H3 {
     return service.resolve(groupId(event), inRelease ? { inRelease } : {})
   })
   app.post('/api/errors/:id/unresolve', (event) => service.unresolve(groupId(event)))
-  app.post('/api/errors/:id/ignore', async (event) => service.ignore(groupId(event), await optionalBody(event)))
+  app.post('/api/errors/:id/ignore', async (event) =>
+    service.ignore(groupId(event), await optionalBody(event)),
+  )
   app.post('/api/errors/:id/unignore', (event) => service.unignore(groupId(event)))
   app.get('/api/facets', (event) => service.facets(readQuery(event).project || undefined))
   app.get('/api/projects', () => service.projects())
@@ -110,7 +112,8 @@ async function optionalBody(event: H3Event): Promise<Record<string, unknown>> {
 
 function positiveNumber(value: string, name: string): number {
   const n = /^\d{1,15}$/.test(value) ? Number(value) : 0
-  if (n < 1) throw new MonlightError('VALIDATION_FAILED', `Query parameter '${name}' must be a positive whole number`)
+  if (n < 1)
+    throw new MonlightError('VALIDATION_FAILED', `Query parameter '${name}' must be a positive whole number`)
   return n
 }
 

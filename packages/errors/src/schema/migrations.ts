@@ -55,7 +55,8 @@ export const migrations: Record<string, Migration> = {
   '0002_sentry_events': {
     async up(db: Kysely<any>) {
       const addColumns = async (table: string, columns: string[]) => {
-        for (const column of columns) await sql`alter table ${sql.table(table)} add column ${sql.raw(column)}`.execute(db)
+        for (const column of columns)
+          await sql`alter table ${sql.table(table)} add column ${sql.raw(column)}`.execute(db)
       }
       await addColumns(GROUP_TABLE, [
         'level text',

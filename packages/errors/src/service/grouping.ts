@@ -5,28 +5,37 @@ import type { ErrorEvent, ExceptionInfo, StackFrame } from '@monlight/core'
  * The grouping key of a structured event (32 hex characters, like upstream's fingerprint), from the first rule
  * that applies:
  * 1. the SDK's `fingerprint`, where `{{ default }}` stands for what rules 2–4 give;
- * 2. the raised exception's type and its in-app frames (module or normalised file name, and function; never line
- *    numbers, so a deploy that moves code keeps its groups);
+ * 2. the raised exception's type and its in-app frames (module or normalised file name, and function, or the
+ *    source line for anonymous code; never line numbers, so a deploy that moves code keeps its groups);
  * 3. the exception's type and its message with numbers, ids, hex and UUIDs masked;
  * 4. the message, masked the same way.
  * Source-mapped frames arrive already mapped, so they group by their original location.
  */
-export function groupingKey(project: string, exceptionType: string, message: string, event: ErrorEvent): string {
+export function groupingKey(
+  project: string,
+  exceptionType: string,
+  message: string,
+  event: ErrorEvent,
+): string {
   const defaults = defaultComponents(exceptionType, message, event)
   const parts = event.fingerprint?.length
-    ? event.fingerprint.flatMap((part) => (/^\{\{\s*default\s*\}\}$/.test(part) ? defaults : [`custom:${part}`]))
+    ? event.fingerprint.flatMap((part) =>
+        /^\{\{\s*default\s*\}\}$/.test(part) ? defaults : [`custom:${part}`],
+      )
     : defaults
-  return createHash('md5').update(`sentry-grouping:1\n${project}\n${parts.join('\n')}`).digest('hex')
+  return createHash('md5')
+    .update(`sentry-grouping:1\n${project}\n${parts.join('\n')}`)
+    .digest('hex')
 }
 
 function defaultComponents(exceptionType: string, message: string, event: ErrorEvent): string[] {
   const raised = event.exceptions?.at(-1)
-  if (raised) {
+  if (raised?.type) {
     const frames = inAppFrames(raised)
     if (frames.length > 0) return [`type:${raised.type}`, ...frames]
     return [`type:${raised.type}`, `value:${maskVariables(raised.value)}`]
   }
-  return [`type:${exceptionType}`, `message:${maskVariables(event.message ?? message)}`]
+  return [`type:${exceptionType}`, `message:${maskVariables(event.message ?? raised?.value ?? message)}`]
 }
 
 /** At most the 20 in-app frames nearest the throw, each as `module-or-file | function`. */
@@ -36,7 +45,9 @@ function inAppFrames(exception: ExceptionInfo): string[] {
     const frame = exception.frames[i]!
     if (frame.in_app !== true) continue
     const where = frame.module ?? normalizeFile(frame.filename ?? frame.abs_path ?? '')
-    components.push(`frame:${where}|${normalizeFunction(frame)}`)
+    // Top-level and anonymous code has no name to tell its frames apart: its source line does (not its number).
+    const name = normalizeFunction(frame) || `line:${(frame.context_line ?? '').trim().slice(0, 200)}`
+    components.push(`frame:${where}|${name}`)
   }
   return components.reverse()
 }

@@ -162,7 +162,8 @@ export function createErrorsService(deps: ServiceDependencies): ErrorsService {
       const time = now()
       const stored = toStoredReport(report, time)
       const outcome = await store.ingest(stored, time)
-      if (outcome.status === 'duplicate') return { status: 'incremented', id: outcome.id, count: outcome.count }
+      if (outcome.status === 'duplicate')
+        return { status: 'incremented', id: outcome.id, count: outcome.count }
       const spike = spikes.record(outcome.id)
       if (outcome.status === 'incremented') {
         if (spike && !outcome.muted) {
@@ -201,8 +202,8 @@ export function createErrorsService(deps: ServiceDependencies): ErrorsService {
       )
       const sparklines = new Map<number, number[]>()
       for (const { group_id, hour, count } of hours) {
-        let line = sparklines.get(group_id)
-        if (!line) sparklines.set(group_id, (line = new Array<number>(24).fill(0)))
+        const line = sparklines.get(group_id) ?? new Array<number>(24).fill(0)
+        sparklines.set(group_id, line)
         const index = hour - (hourNow - 23)
         if (index >= 0 && index < 24) line[index]! += count
       }
@@ -231,8 +232,8 @@ export function createErrorsService(deps: ServiceDependencies): ErrorsService {
       }
       const byKey = new Map<string, { value: string; count: number }[]>()
       for (const tag of tags) {
-        let values = byKey.get(tag.key)
-        if (!values) byKey.set(tag.key, (values = []))
+        const values = byKey.get(tag.key) ?? []
+        byKey.set(tag.key, values)
         values.push({ value: tag.value, count: tag.count })
       }
       return {
@@ -257,7 +258,8 @@ export function createErrorsService(deps: ServiceDependencies): ErrorsService {
 
     async event(id, seq) {
       const found = await store.event(id, seq)
-      if (!found) throw new MonlightError('NOT_FOUND', `Event ${seq} of error ${id} is not kept (or never was)`)
+      if (!found)
+        throw new MonlightError('NOT_FOUND', `Event ${seq} of error ${id} is not kept (or never was)`)
       return { ...toOccurrence(found.row), previous: found.previous, next: found.next }
     },
 
@@ -303,7 +305,10 @@ export function createErrorsService(deps: ServiceDependencies): ErrorsService {
     },
 
     async facets(project) {
-      const [environments, releases] = await Promise.all([store.environments(), store.facetValues('release', project)])
+      const [environments, releases] = await Promise.all([
+        store.environments(),
+        store.facetValues('release', project),
+      ])
       return { environments, releases }
     },
 
@@ -372,7 +377,10 @@ function parseIgnore(input: IgnoreUntil): { time: number | null; count: number |
   if (input.until !== undefined && input.until !== null) {
     time = typeof input.until === 'number' ? input.until : Date.parse(input.until)
     if (!Number.isFinite(time)) {
-      throw new MonlightError('VALIDATION_FAILED', "Field 'until' must be an ISO 8601 time or epoch milliseconds")
+      throw new MonlightError(
+        'VALIDATION_FAILED',
+        "Field 'until' must be an ISO 8601 time or epoch milliseconds",
+      )
     }
   }
   let count: number | null = null
@@ -387,17 +395,31 @@ function parseIgnore(input: IgnoreUntil): { time: number | null; count: number |
 
 const BULK_ACTIONS = ['resolve', 'unresolve', 'ignore', 'unignore'] as const
 
-function parseBulk(input: unknown): { ids: number[]; action: (typeof BULK_ACTIONS)[number]; until?: IgnoreUntil } {
+function parseBulk(input: unknown): {
+  ids: number[]
+  action: (typeof BULK_ACTIONS)[number]
+  until?: IgnoreUntil
+} {
   const body = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>
   const { ids, action } = body
-  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_BULK || !ids.every((id) => Number.isSafeInteger(id) && id > 0)) {
+  if (
+    !Array.isArray(ids) ||
+    ids.length === 0 ||
+    ids.length > MAX_BULK ||
+    !ids.every((id) => Number.isSafeInteger(id) && id > 0)
+  ) {
     throw new MonlightError('VALIDATION_FAILED', `Field 'ids' must be a list of 1 to ${MAX_BULK} error ids`)
   }
   if (!BULK_ACTIONS.includes(action as never)) {
     throw new MonlightError('VALIDATION_FAILED', `Field 'action' must be one of ${BULK_ACTIONS.join(', ')}`)
   }
-  const until = typeof body.until === 'object' && body.until !== null ? (body.until as IgnoreUntil) : undefined
-  return { ids: [...new Set(ids as number[])], action: action as (typeof BULK_ACTIONS)[number], ...(until && { until }) }
+  const until =
+    typeof body.until === 'object' && body.until !== null ? (body.until as IgnoreUntil) : undefined
+  return {
+    ids: [...new Set(ids as number[])],
+    action: action as (typeof BULK_ACTIONS)[number],
+    ...(until && { until }),
+  }
 }
 
 function toOccurrence(row: OccurrenceRow): Occurrence {

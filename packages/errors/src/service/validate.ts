@@ -28,11 +28,14 @@ export function toStoredReport(body: unknown, now: number): StoredReport {
   checkLength('exception_type', exception_type)
   const environment = optionalString(report.environment)
   if (environment !== null) checkLength('environment', environment)
-  const structured = report.event === undefined || report.event === null ? undefined : normalizeErrorEvent(report.event)
+  const structured =
+    report.event === undefined || report.event === null ? undefined : normalizeErrorEvent(report.event)
   const event = structured?.event
   const stored = {
     // From the text as sent, so groups match upstream's even when it holds NUL characters.
-    fingerprint: event ? groupingKey(project, exception_type, message, event) : fingerprint(project, exception_type, traceback),
+    fingerprint: event
+      ? groupingKey(project, exception_type, message, event)
+      : fingerprint(project, exception_type, traceback),
     project: storable(project),
     exception_type: storable(exception_type),
     message: storable(message),
@@ -48,9 +51,21 @@ export function toStoredReport(body: unknown, now: number): StoredReport {
     level: event?.level ?? (event ? 'error' : null),
     platform: event?.platform ?? null,
     culprit: event ? culpritOf(event) : null,
-    event: structured ? JSON.stringify({ ...event, ...(structured.truncated.length > 0 && { truncated: structured.truncated }) }) : null,
-    timestamp: event?.timestamp !== undefined && Math.abs(event.timestamp - now) < 30 * 86_400_000 ? event.timestamp : now,
-    tags: event ? facets(event, environment) : environment !== null ? [['environment', environment] as const] : [],
+    event: structured
+      ? JSON.stringify({
+          ...event,
+          ...(structured.truncated.length > 0 && { truncated: structured.truncated }),
+        })
+      : null,
+    timestamp:
+      event?.timestamp !== undefined && Math.abs(event.timestamp - now) < 30 * 86_400_000
+        ? event.timestamp
+        : now,
+    tags: event
+      ? facets(event, environment)
+      : environment !== null
+        ? [['environment', environment] as const]
+        : [],
   }
   return stored
 }
@@ -69,7 +84,8 @@ function culpritOf(event: ErrorEvent): string | null {
 function facets(event: ErrorEvent, environment: string | null): [string, string][] {
   const result = new Map<string, string>()
   const add = (key: string, value: unknown) => {
-    if (typeof value === 'string' && value !== '' && !result.has(key) && result.size < 60) result.set(key, value.slice(0, 200))
+    if (typeof value === 'string' && value !== '' && !result.has(key) && result.size < 60)
+      result.set(key, value.slice(0, 200))
   }
   add('level', event.level ?? 'error')
   add('release', event.release)
@@ -89,7 +105,18 @@ function facets(event: ErrorEvent, environment: string | null): [string, string]
   add('runtime', named('runtime'))
   add('device', context('device')?.model ?? context('device')?.family)
   const user = event.user
-  add('user', user?.id ? `id:${user.id}` : user?.email ? `email:${user.email}` : user?.username ? `username:${user.username}` : user?.ip_address ? `ip:${user.ip_address}` : undefined)
+  add(
+    'user',
+    user?.id
+      ? `id:${user.id}`
+      : user?.email
+        ? `email:${user.email}`
+        : user?.username
+          ? `username:${user.username}`
+          : user?.ip_address
+            ? `ip:${user.ip_address}`
+            : undefined,
+  )
   if (event.request?.url) add('url', event.request.url.replace(/[?#].*$/, ''))
   for (const [key, value] of Object.entries(event.tags ?? {})) add(key, value)
   return [...result]

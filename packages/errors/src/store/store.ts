@@ -121,7 +121,12 @@ export function createErrorsStore(database: Database, options: { keepEvents?: nu
       if (resolved !== undefined && !isLaterRelease(report.release, resolved.resolved_in_release)) {
         // Resolved in a later release than this report's: an old deploy still running, not a regression.
         const [counted] = yield { query: q.countResolvedGroup, values: { ...values, id: resolved.id } }
-        outcome = { status: 'incremented', id: Number(resolved.id), count: Number(counted.count), muted: true }
+        outcome = {
+          status: 'incremented',
+          id: Number(resolved.id),
+          count: Number(counted.count),
+          muted: true,
+        }
       } else if (resolved !== undefined) {
         const [reopened] = yield { query: q.reopenGroup, values: { ...values, id: resolved.id } }
         outcome = { status: 'reopened', id: Number(resolved.id), count: Number(reopened.count) }
@@ -133,7 +138,8 @@ export function createErrorsStore(database: Database, options: { keepEvents?: nu
     const slot = (outcome.count - 1) % keep
     const withId = { ...values, id: outcome.id, seq: outcome.count, slot }
     // The ring's slot exists once the group has had `keep` reports: overwrite it (cheaper than an upsert).
-    const [replaced] = outcome.count > keep ? yield { query: q.replaceOccurrence, values: withId } : [undefined]
+    const [replaced] =
+      outcome.count > keep ? yield { query: q.replaceOccurrence, values: withId } : [undefined]
     if (replaced === undefined) yield { query: q.putOccurrence, values: withId }
     if (report.environment !== null) yield { query: q.addEnvironment, values: withId }
     yield { query: q.countHour, values: withId }
@@ -257,8 +263,16 @@ export function createErrorsStore(database: Database, options: { keepEvents?: nu
     },
 
     /** One kept event with its neighbours' numbers (for previous / next). */
-    async event(id: number, seq: number): Promise<{ row: OccurrenceRow; previous: number | null; next: number | null } | undefined> {
-      const row = await db.selectFrom(OCCURRENCE_TABLE).selectAll().where('group_id', '=', id).where('seq', '=', seq).executeTakeFirst()
+    async event(
+      id: number,
+      seq: number,
+    ): Promise<{ row: OccurrenceRow; previous: number | null; next: number | null } | undefined> {
+      const row = await db
+        .selectFrom(OCCURRENCE_TABLE)
+        .selectAll()
+        .where('group_id', '=', id)
+        .where('seq', '=', seq)
+        .executeTakeFirst()
       if (!row) return undefined
       const neighbour = (op: '<' | '>') =>
         db
@@ -298,7 +312,10 @@ export function createErrorsStore(database: Database, options: { keepEvents?: nu
     },
 
     /** Reports per hour of the given groups since `fromHour` (an hour number: epoch ms / 3 600 000). */
-    async hours(ids: readonly number[], fromHour: number): Promise<{ group_id: number; hour: number; count: number }[]> {
+    async hours(
+      ids: readonly number[],
+      fromHour: number,
+    ): Promise<{ group_id: number; hour: number; count: number }[]> {
       if (ids.length === 0) return []
       const rows = await db
         .selectFrom(HOUR_TABLE)
@@ -306,24 +323,42 @@ export function createErrorsStore(database: Database, options: { keepEvents?: nu
         .where('group_id', 'in', ids)
         .where('hour', '>=', fromHour)
         .execute()
-      return rows.map((row) => ({ group_id: Number(row.group_id), hour: Number(row.hour), count: Number(row.count) }))
+      return rows.map((row) => ({
+        group_id: Number(row.group_id),
+        hour: Number(row.hour),
+        count: Number(row.count),
+      }))
     },
 
     /** Values seen for a facet across groups (the list's release select), most used first. */
     async facetValues(key: string, project?: string): Promise<string[]> {
       let query = db.selectFrom(TAG_TABLE).select('value').where('key', '=', key)
-      if (project) query = query.where('group_id', 'in', db.selectFrom(GROUP_TABLE).select('id').where('project', '=', project))
+      if (project)
+        query = query.where(
+          'group_id',
+          'in',
+          db.selectFrom(GROUP_TABLE).select('id').where('project', '=', project),
+        )
       const rows = await query.groupBy('value').orderBy(sql`max(last_seen)`, 'desc').limit(200).execute()
       return rows.map((row) => row.value)
     },
 
     async environments(): Promise<string[]> {
-      const rows = await db.selectFrom(ENVIRONMENT_TABLE).select('environment').distinct().orderBy('environment').limit(200).execute()
+      const rows = await db
+        .selectFrom(ENVIRONMENT_TABLE)
+        .select('environment')
+        .distinct()
+        .orderBy('environment')
+        .limit(200)
+        .execute()
       return rows.map((row) => row.environment)
     },
 
     /** Ignores groups until a time, until a count, or (both null) until un-ignored. Returns the ids changed. */
-    async mute(ids: readonly number[], until: { time: number | null; count: number | null } | null): Promise<number[]> {
+    async mute(
+      ids: readonly number[],
+      until: { time: number | null; count: number | null } | null,
+    ): Promise<number[]> {
       if (ids.length === 0) return []
       const rows = await db
         .updateTable(GROUP_TABLE)
@@ -523,7 +558,9 @@ function prepareIngestQueries(db: Kysely<ErrorsTables>) {
         .insertInto(HOUR_TABLE)
         .values({ group_id: p('id'), hour: p('hour'), count: 1 })
         .onConflict((oc) =>
-          oc.columns(['group_id', 'hour']).doUpdateSet((eb) => ({ count: eb(`${HOUR_TABLE}.count`, '+', 1) })),
+          oc
+            .columns(['group_id', 'hour'])
+            .doUpdateSet((eb) => ({ count: eb(`${HOUR_TABLE}.count`, '+', 1) })),
         ),
     ),
     countTag: prepare(db, (db, p) =>
@@ -558,7 +595,13 @@ function isMuted(
 export function isLaterRelease(release: string | null, resolvedIn: string | null): boolean {
   if (resolvedIn === null || release === null) return true
   if (release === resolvedIn) return false
-  const numbers = (text: string) => (/^v?\d+([.\-+]\d+)*$/.test(text) ? text.replace(/^v/, '').split(/[.\-+]/).map(Number) : undefined)
+  const numbers = (text: string) =>
+    /^v?\d+([.\-+]\d+)*$/.test(text)
+      ? text
+          .replace(/^v/, '')
+          .split(/[.\-+]/)
+          .map(Number)
+      : undefined
   const a = numbers(release)
   const b = numbers(resolvedIn)
   if (!a || !b) return true

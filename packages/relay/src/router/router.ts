@@ -13,7 +13,10 @@ import {
   routeMeta,
 } from '@monlight/core'
 import type { H3, H3Event } from 'h3'
-import type { DsnKey, RelayService } from '../service/service.js'
+import { createEdge } from '../receivers/edge.js'
+import { mountSentryRoutes, type SentryLimits } from '../receivers/sentry/routes.js'
+import type { Forwarder } from '../service/forward.js'
+import { type DsnKey, type RelayService, sentryDsn } from '../service/service.js'
 import { readSourceMapUploads } from './multipart.js'
 
 const BROWSER_BODY_LIMIT = 64 * 1024
@@ -21,6 +24,11 @@ const ALLOW_HEADERS = ['X-Monlight-Key', 'Content-Type']
 
 export interface RelayRouterDeps {
   service: RelayService
+  forwarder: Forwarder
+  sentry: SentryLimits
+  /** Where apps reach the relay, for the DSNs shown; default: the request's own origin and mount path. */
+  publicUrl: string | undefined
+  now: () => number
   apiKeys: string[] | false
   corsOrigins: readonly string[]
   rateLimit: number | false
@@ -135,18 +143,38 @@ export function createRelayRouter(deps: RelayRouterDeps): H3 {
     if (!key) throw new MonlightError('UNAUTHORIZED', 'Invalid DSN key')
   }
 
-  // DSN keys (admin).
+  // Third-party protocols (one folder per receiver under ../receivers), sharing the per-key origin and rate rules.
+  const edge = createEdge({ corsOrigins: deps.corsOrigins })
+  mountSentryRoutes(app, {
+    service,
+    forwarder: deps.forwarder,
+    edge,
+    limits: deps.sentry,
+    rateLimit: deps.rateLimit,
+    logger: deps.logger,
+    now: deps.now,
+  })
+
+  // DSN keys (admin), each with the Sentry DSN to paste into an SDK.
+  const withDsn = (event: H3Event, key: DsnKey) => ({
+    ...key,
+    dsn: sentryDsn(key, deps.publicUrl ?? requestBase(event, '/api/dsn-keys')),
+  })
   app.post('/api/dsn-keys', async (event) => {
     const key = await service.createKey(await readBody(event))
     event.res.status = 201
-    return key
+    return withDsn(event, key)
   })
-  app.get('/api/dsn-keys', async () => ({ keys: await service.listKeys() }))
+  app.get('/api/dsn-keys', async (event) => ({
+    keys: (await service.listKeys()).map((key) => withDsn(event, key)),
+  }))
   app.delete('/api/dsn-keys/:id', async (event) => {
     await service.deactivateKey(readId(event))
     return { status: 'deactivated' }
   })
-  app.patch('/api/dsn-keys/:id', async (event) => service.updateKey(readId(event), await readBody(event)))
+  app.patch('/api/dsn-keys/:id', async (event) =>
+    withDsn(event, await service.updateKey(readId(event), await readBody(event))),
+  )
   methodNotAllowed(app, '/api/dsn-keys')
   methodNotAllowed(app, '/api/dsn-keys/**')
 
@@ -213,6 +241,13 @@ async function readBody(event: H3Event): Promise<unknown> {
   } catch {
     throw new MonlightError('INVALID_JSON', 'Invalid JSON')
   }
+}
+
+/** The relay's base URL as this request reached it: origin plus whatever prefix it is mounted under. */
+function requestBase(event: H3Event, route: string): string {
+  const path = event.url.pathname
+  const at = path.lastIndexOf(route)
+  return `${event.url.origin}${at > 0 ? path.slice(0, at) : ''}`
 }
 
 function readId(event: H3Event): number {

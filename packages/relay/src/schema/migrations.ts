@@ -1,6 +1,6 @@
 import type { Migration } from '@monlight/core'
 import { type Kysely, sql } from 'kysely'
-import { DSN_KEY_TABLE, SOURCE_MAP_TABLE } from './tables.js'
+import { DSN_KEY_TABLE, PROJECT_TABLE, SOURCE_MAP_TABLE } from './tables.js'
 
 /** This module's migrations, applied in name order by core's `migrate({ module: 'relay' })`. */
 export const migrations: Record<string, Migration> = {
@@ -29,6 +29,18 @@ export const migrations: Record<string, Migration> = {
       await sql`create index monlight_relay_source_maps_uploaded on ${sql.table(SOURCE_MAP_TABLE)} (uploaded_at)`.execute(
         db,
       )
+    },
+  },
+  // Numeric project ids for Sentry DSNs, numbered in the order the projects' first keys were made.
+  '0002_projects': {
+    async up(db: Kysely<any>, { dialect }) {
+      const id = dialect === 'sqlite' ? sql`integer primary key autoincrement` : sql`bigserial primary key`
+      await sql`create table ${sql.table(PROJECT_TABLE)} (
+        id ${id},
+        name varchar(100) not null unique
+      )`.execute(db)
+      await sql`insert into ${sql.table(PROJECT_TABLE)} (name)
+        select project from ${sql.table(DSN_KEY_TABLE)} group by project order by min(id)`.execute(db)
     },
   },
 }

@@ -2,6 +2,13 @@ import type { Generated } from 'kysely'
 
 export const DSN_KEY_TABLE = 'monlight_relay_dsn_keys'
 export const SOURCE_MAP_TABLE = 'monlight_relay_source_maps'
+export const PROJECT_TABLE = 'monlight_relay_projects'
+
+/** A project's number, the last part of a Sentry DSN (`http://<key>@host/<id>`); Sentry SDKs want it numeric. */
+export interface ProjectTable {
+  id: Generated<number>
+  name: string
+}
 
 export interface DsnKeyTable {
   id: Generated<number>
@@ -32,4 +39,5 @@ export interface SourceMapTable {
 export interface RelayTables {
   [DSN_KEY_TABLE]: DsnKeyTable
   [SOURCE_MAP_TABLE]: SourceMapTable
+  [PROJECT_TABLE]: ProjectTable
 }

@@ -1,7 +1,9 @@
 import {
   type ErrorIngest,
   type ErrorReport,
+  type LogEntry,
   type Logger,
+  type LogsIngest,
   type MetricPoint,
   type MetricsIngest,
   MonlightError,
@@ -14,10 +16,13 @@ export interface ForwardedError {
   body: unknown
 }
 
-/** Where browser events go: the errors and metrics modules, in-process or over HTTP. */
+/** Where browser events go: the errors, metrics and logs modules, in-process or over HTTP. */
 export interface Forwarder {
   error(report: ErrorReport): Promise<ForwardedError>
   metrics(points: MetricPoint[]): Promise<void>
+  /** Whether a log store is configured; without one, log items are dropped (and counted). */
+  readonly acceptsLogs: boolean
+  logs(entries: LogEntry[]): Promise<void>
   /** Events waiting for a backend. */
   readonly pending: number
   /** Tries once more to deliver queued events (bounded by the timeout), then stops retrying. */
@@ -29,8 +34,23 @@ export function upstreamError(cause?: unknown): MonlightError {
 }
 
 /** Calls the modules' services directly (one process); their failures are the relay's 502, as upstream. */
-export function inProcessForwarder(errors: ErrorIngest, metrics: MetricsIngest, logger: Logger): Forwarder {
+export function inProcessForwarder(
+  errors: ErrorIngest,
+  metrics: MetricsIngest,
+  logs: LogsIngest | undefined,
+  logger: Logger,
+): Forwarder {
   return {
+    acceptsLogs: logs !== undefined,
+    async logs(entries) {
+      if (!logs) return
+      try {
+        await logs.write(entries)
+      } catch (error) {
+        logger.warn('log ingest failed', { error })
+        throw upstreamError(error)
+      }
+    },
     async error(report) {
       try {
         const result = await errors.ingest(report)
@@ -72,6 +92,7 @@ class Rejected extends Error {}
 export function httpForwarder(options: HttpForwardOptions, logger: Logger): Forwarder {
   const errorsUrl = joinUrl(options.errorTrackerUrl, '/api/errors')
   const metricsUrl = joinUrl(options.metricsCollectorUrl, '/api/metrics')
+  const logsUrl = options.logViewerUrl && joinUrl(options.logViewerUrl, '/api/logs')
   const queue: Job[] = []
   let timer: NodeJS.Timeout | undefined
   let draining = false
@@ -155,6 +176,11 @@ export function httpForwarder(options: HttpForwardOptions, logger: Logger): Forw
 
   return {
     error: (report) => forward(errorsUrl, options.errorTrackerApiKey, report),
+    acceptsLogs: logsUrl !== undefined,
+    async logs(entries) {
+      if (logsUrl)
+        await forward(logsUrl, options.logViewerApiKey ?? options.errorTrackerApiKey, { logs: entries })
+    },
     async metrics(points) {
       await forward(metricsUrl, options.metricsCollectorApiKey, points)
     },

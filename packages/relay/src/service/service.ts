@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto'
-import { type ErrorReport, type Logger, type MetricPoint, MonlightError } from '@monlight/core'
+import {
+  type ErrorReport,
+  type ExceptionInfo,
+  type Logger,
+  type MetricPoint,
+  MonlightError,
+} from '@monlight/core'
 import type { DsnKeyRow, RelayStore, SourceMapSummary } from '../store/store.js'
 import type { ForwardedError, Forwarder } from './forward.js'
-import { deobfuscate, type SourceMapCache } from './source-maps.js'
+import { deobfuscate, mapExceptionFrames, type SourceMapCache } from './source-maps.js'
 import { pagePath } from './stack.js'
 import {
   checkLength,
@@ -24,6 +30,8 @@ export interface DsnKey {
   id: number
   public_key: string
   project: string
+  /** The project's number: the last part of the key's Sentry DSN. */
+  project_id: number
   active: boolean
   created_at: string
   allowed_origins: string[]
@@ -48,6 +56,16 @@ export interface RelayServiceDeps {
   now: () => number
 }
 
+/**
+ * The Sentry DSN of a key, for a relay reachable at `baseUrl`: `http://<key>@host:port[/path]/<project id>`. Sentry
+ * SDKs post to `<base>/api/<project id>/envelope/`.
+ */
+export function sentryDsn(key: Pick<DsnKey, 'public_key' | 'project_id'>, baseUrl: string): string {
+  const url = new URL(baseUrl)
+  const path = url.pathname.replace(/\/+$/, '')
+  return `${url.protocol}//${key.public_key}@${url.host}${path}/${key.project_id}`
+}
+
 /** Upstream's timestamp format: `YYYY-MM-DDTHH:MM:SSZ`. */
 export function isoSeconds(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`
@@ -65,6 +83,7 @@ export function createRelayService(deps: RelayServiceDeps) {
     id: row.id,
     public_key: row.public_key,
     project: row.project,
+    project_id: row.project_id,
     active: row.active === 1,
     created_at: row.created_at,
     allowed_origins: parseOrigins(row.allowed_origins),
@@ -148,6 +167,42 @@ export function createRelayService(deps: RelayServiceDeps) {
       if (activeKeys.size >= MAX_CACHED_KEYS) activeKeys.delete(activeKeys.keys().next().value!)
       activeKeys.set(publicKey, { until: time + CACHE_TTL_MS, key })
       return key
+    },
+
+    /** Why a key that {@link authenticate} refused is refused: the 401 / 403 a client sees. */
+    async refusal(publicKey: string | undefined): Promise<MonlightError> {
+      if (!publicKey) {
+        return new MonlightError(
+          'UNAUTHORIZED',
+          'No project key: send the DSN key as sentry_key (X-Sentry-Auth header or query) or in the envelope header dsn',
+        )
+      }
+      const row = publicKey.length <= 64 ? await store.findKey(publicKey) : undefined
+      if (row && row.active !== 1) {
+        return new MonlightError(
+          'FORBIDDEN',
+          `DSN key ${publicKey} is disabled: reactivate it or use an active key`,
+        )
+      }
+      return new MonlightError(
+        'UNAUTHORIZED',
+        `Unknown DSN key ${publicKey.slice(0, 64)}: create one with \`monlight keys create <project>\` or in the relay UI`,
+      )
+    },
+
+    /** Sentry stack frames of the key's project, mapped through its uploaded source maps where they apply. */
+    async symbolicate(
+      key: DsnKey,
+      release: string | undefined,
+      exceptions: ExceptionInfo[],
+    ): Promise<ExceptionInfo[]> {
+      try {
+        return await mapExceptionFrames(exceptions, { project: key.project, release }, { store, cache })
+      } catch (error) {
+        // Nothing is lost when a map is missing or wrong: the frames as the SDK sent them stay with the event.
+        logger.warn('source mapping failed', { error })
+        return exceptions
+      }
     },
 
     /** Global origins plus every active key's own: a preflight carries no key, so any of them may pass it. */

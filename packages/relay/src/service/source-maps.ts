@@ -1,4 +1,4 @@
-import type { Logger } from '@monlight/core'
+import type { ExceptionInfo, Logger } from '@monlight/core'
 import { SourceMapConsumer } from 'source-map'
 import type { RelayStore } from '../store/store.js'
 import { enclosingFunction, type FunctionIndex, indexFunctions } from './function-name.js'
@@ -7,6 +7,8 @@ import { fileKeys, formatFrame, type OriginalLocation, parseFrame, type StackFra
 /** A frame's original location and the function around it in the original source (when the map embeds it). */
 interface Located extends OriginalLocation {
   enclosing?: string
+  /** The original source lines around it (Sentry frames only). */
+  context?: ReturnType<typeof contextOf>
 }
 
 interface CacheEntry {
@@ -108,28 +110,127 @@ export async function deobfuscate(
     .join('\n')
 }
 
+const CONTEXT_LINES = 5
+
+/**
+ * Maps the frames of Sentry exceptions (oldest call first) that have an uploaded map for (project, release, file)
+ * to their original file, line, column and function, with the source lines around them when the map embeds its
+ * sources. A frame that looks minified and does not map says why in `unmapped_reason`. Returns new exceptions.
+ */
+export async function mapExceptionFrames(
+  exceptions: readonly ExceptionInfo[],
+  target: { project: string; release: string | undefined },
+  deps: { store: RelayStore; cache: SourceMapCache },
+): Promise<ExceptionInfo[]> {
+  const mappable = (frame: ExceptionInfo['frames'][number]) =>
+    (frame.abs_path ?? frame.filename) !== undefined &&
+    frame.lineno !== undefined &&
+    frame.colno !== undefined
+  const files = exceptions.flatMap((exception) =>
+    exception.frames.filter(mappable).map((frame) => (frame.abs_path ?? frame.filename)!),
+  )
+  if (files.length === 0) return [...exceptions]
+  if (target.release === undefined) {
+    return exceptions.map((exception) => ({
+      ...exception,
+      frames: exception.frames.map((frame) =>
+        mappable(frame)
+          ? { ...frame, unmapped_reason: 'the event has no release (maps are found by release and file)' }
+          : frame,
+      ),
+    }))
+  }
+  const release = target.release
+  const keys = new Set(files.flatMap(fileKeys))
+  const ids = await deps.store.findSourceMapIds(target.project, release, [...keys])
+  const result: ExceptionInfo[] = []
+  for (const exception of exceptions) {
+    const located: (Located | string | undefined)[] = []
+    for (const frame of exception.frames) {
+      if (!mappable(frame)) {
+        located.push(undefined)
+        continue
+      }
+      const file = (frame.abs_path ?? frame.filename)!
+      const found = await locate({ file, line: frame.lineno!, column: frame.colno! }, ids, deps.cache, true)
+      located.push(found ?? `no source map uploaded for ${fileKeys(file)[0]} in release ${release}`)
+    }
+    result.push({
+      ...exception,
+      frames: exception.frames.map((frame, index) => {
+        const original = located[index]
+        if (original === undefined) return frame
+        if (typeof original === 'string') return { ...frame, unmapped_reason: original }
+        const caller = located[index - 1]
+        const { context, ...rest } = original
+        return {
+          ...frame,
+          filename: rest.source,
+          abs_path: rest.source,
+          lineno: rest.line,
+          colno: rest.column,
+          function: functionName(rest, typeof caller === 'object' ? caller : undefined) ?? frame.function,
+          in_app: frame.in_app !== false && !rest.source.includes('node_modules/'),
+          ...context,
+        }
+      }),
+    })
+  }
+  return result
+}
+
+/** The lines around `line` (1-based) of a source text, as Sentry frames carry them. */
+function contextOf(source: string, line: number) {
+  const lines = source.split('\n')
+  if (line < 1 || line > lines.length) return undefined
+  const clip = (text: string) => text.replace(/\r$/, '').slice(0, 1000)
+  return {
+    pre_context: lines.slice(Math.max(0, line - 1 - CONTEXT_LINES), line - 1).map(clip),
+    context_line: clip(lines[line - 1]!),
+    post_context: lines.slice(line, line + CONTEXT_LINES).map(clip),
+  }
+}
+
 async function locate(
-  frame: StackFrame,
+  frame: Pick<StackFrame, 'file' | 'line' | 'column'>,
   ids: Map<string, number>,
   cache: SourceMapCache,
-): Promise<Located | undefined> {
+): Promise<Located | undefined>
+async function locate(
+  frame: Pick<StackFrame, 'file' | 'line' | 'column'>,
+  ids: Map<string, number>,
+  cache: SourceMapCache,
+  explain: true,
+): Promise<Located | string | undefined>
+async function locate(
+  frame: Pick<StackFrame, 'file' | 'line' | 'column'>,
+  ids: Map<string, number>,
+  cache: SourceMapCache,
+  explain = false,
+): Promise<Located | string | undefined> {
   const id = fileKeys(frame.file)
     .map((key) => ids.get(key))
     .find((value) => value !== undefined)
   if (id === undefined) return undefined
   return cache.use(id, (consumer) => {
-    if (!consumer) return undefined
+    if (!consumer) return explain ? 'the uploaded source map could not be parsed' : undefined
     // Stack columns are 1-based, the library's 0-based; the default bias takes the nearest mapping at or before
     // the column on that line when none starts exactly there.
     const position = consumer.originalPositionFor({ line: frame.line, column: Math.max(0, frame.column - 1) })
-    if (position.source === null || position.line === null) return undefined
+    if (position.source === null || position.line === null) {
+      return explain
+        ? `the source map has no mapping at line ${frame.line}, column ${frame.column}`
+        : undefined
+    }
     const column = (position.column ?? 0) + 1
+    const content = explain ? consumer.sourceContentFor(position.source, true) : null
     return {
       source: position.source,
       line: position.line,
       column,
       name: position.name ?? undefined,
       enclosing: enclosingFunction(functionsOf(consumer, position.source), position.line, column),
+      ...(content !== null && { context: contextOf(content, position.line) }),
     }
   })
 }

@@ -3,12 +3,14 @@ import type { Kysely, Selectable } from 'kysely'
 import {
   DSN_KEY_TABLE,
   type DsnKeyTable,
+  PROJECT_TABLE,
   type RelayTables,
   SOURCE_MAP_TABLE,
   type SourceMapTable,
 } from '../schema/tables.js'
 
-export type DsnKeyRow = Selectable<DsnKeyTable>
+export type DsnKeyRow = Selectable<DsnKeyTable> & { project_id: number }
+type NewDsnKey = Omit<Selectable<DsnKeyTable>, 'id'>
 
 /** A stored map without its content, as the list shows it. */
 export type SourceMapSummary = Omit<Selectable<SourceMapTable>, 'map_content'>
@@ -21,12 +23,25 @@ export function createRelayStore(database: Database) {
   // A host's plugins (camelCase and the like) must not rewrite our queries.
   const db = database.db.withoutPlugins() as Kysely<RelayTables>
   // Postgres returns bigint ids and counts as strings.
-  const keyRow = (row: DsnKeyRow): DsnKeyRow => ({
+  const keyRow = (row: Selectable<DsnKeyTable> & { project_id: number | null }): DsnKeyRow => ({
     ...row,
     id: Number(row.id),
     active: Number(row.active),
     rate_limit: row.rate_limit === null ? null : Number(row.rate_limit),
+    project_id: Number(row.project_id),
   })
+  const keys = () =>
+    db
+      .selectFrom(DSN_KEY_TABLE)
+      .innerJoin(PROJECT_TABLE, `${PROJECT_TABLE}.name`, `${DSN_KEY_TABLE}.project`)
+      .selectAll(DSN_KEY_TABLE)
+      .select(`${PROJECT_TABLE}.id as project_id`)
+  const ensureProject = (name: string) =>
+    db
+      .insertInto(PROJECT_TABLE)
+      .values({ name })
+      .onConflict((conflict) => conflict.column('name').doNothing())
+      .execute()
   const mapSummary = (row: SourceMapSummary): SourceMapSummary => ({
     ...row,
     id: Number(row.id),
@@ -35,7 +50,8 @@ export function createRelayStore(database: Database) {
 
   return {
     /** Inserts a key unless one with this public key exists (upstream's INSERT OR IGNORE seeding). */
-    async seedKey(key: Omit<DsnKeyRow, 'id'>): Promise<boolean> {
+    async seedKey(key: NewDsnKey): Promise<boolean> {
+      await ensureProject(key.project)
       const result = await db
         .insertInto(DSN_KEY_TABLE)
         .values(key)
@@ -44,22 +60,24 @@ export function createRelayStore(database: Database) {
       return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
     },
 
-    async createKey(key: Omit<DsnKeyRow, 'id'>): Promise<DsnKeyRow> {
-      const row = await db.insertInto(DSN_KEY_TABLE).values(key).returningAll().executeTakeFirstOrThrow()
-      return keyRow(row)
+    async createKey(key: NewDsnKey): Promise<DsnKeyRow> {
+      await ensureProject(key.project)
+      const { id } = await db.insertInto(DSN_KEY_TABLE).values(key).returning('id').executeTakeFirstOrThrow()
+      return keyRow(await keys().where(`${DSN_KEY_TABLE}.id`, '=', id).executeTakeFirstOrThrow())
     },
 
     async listKeys(): Promise<DsnKeyRow[]> {
-      return (await db.selectFrom(DSN_KEY_TABLE).selectAll().orderBy('id').execute()).map(keyRow)
+      return (await keys().orderBy(`${DSN_KEY_TABLE}.id`).execute()).map(keyRow)
+    },
+
+    /** A key in any state (to say why it was refused). */
+    async findKey(publicKey: string): Promise<DsnKeyRow | undefined> {
+      const row = await keys().where('public_key', '=', publicKey).executeTakeFirst()
+      return row && keyRow(row)
     },
 
     async findActiveKey(publicKey: string): Promise<DsnKeyRow | undefined> {
-      const row = await db
-        .selectFrom(DSN_KEY_TABLE)
-        .selectAll()
-        .where('public_key', '=', publicKey)
-        .where('active', '=', 1)
-        .executeTakeFirst()
+      const row = await keys().where('public_key', '=', publicKey).where('active', '=', 1).executeTakeFirst()
       return row && keyRow(row)
     },
 
@@ -78,12 +96,9 @@ export function createRelayStore(database: Database) {
       id: number,
       changes: Partial<Pick<DsnKeyRow, 'allowed_origins' | 'rate_limit' | 'active'>>,
     ): Promise<DsnKeyRow | undefined> {
-      const row = await db
-        .updateTable(DSN_KEY_TABLE)
-        .set(changes)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst()
+      const updated = await db.updateTable(DSN_KEY_TABLE).set(changes).where('id', '=', id).executeTakeFirst()
+      if (Number(updated.numUpdatedRows) === 0) return undefined
+      const row = await keys().where(`${DSN_KEY_TABLE}.id`, '=', id).executeTakeFirst()
       return row && keyRow(row)
     },
 

@@ -1,0 +1,522 @@
+import type {
+  Breadcrumb,
+  ErrorEvent,
+  ErrorReport,
+  ExceptionInfo,
+  LogEntry,
+  MetricPoint,
+  StackFrame,
+} from '@monlight/core'
+
+/**
+ * Sentry's JSON (develop docs, "event payloads", "envelope items") mapped onto Monlight's ingest shapes. Pure: no
+ * storage, no IO. Fields of the wrong type are ignored, never an error: SDKs of many languages send their own
+ * variations, and a partly readable event is worth more than a 400.
+ */
+
+/** Who sent it: the key's project and what the envelope header says. */
+export interface MapContext {
+  project: string
+  /** Epoch ms. */
+  now: number
+}
+
+/** A Sentry timestamp: RFC 3339 string or epoch seconds (float). Epoch ms, or undefined. */
+export function sentryTime(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return Math.round(value * 1000)
+  if (typeof value === 'string' && value !== '') {
+    const numeric = Number(value)
+    if (Number.isFinite(numeric) && numeric > 0) return Math.round(numeric * 1000)
+    // RFC 3339 without a zone is UTC in Sentry's protocol.
+    const ms = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value}Z`)
+    if (Number.isFinite(ms)) return ms
+  }
+  return undefined
+}
+
+/** An `event` item (or a `/store/` body) as an error report: flat upstream fields plus the structured event. */
+export function mapEvent(payload: unknown, context: MapContext): ErrorReport | undefined {
+  if (!isObject(payload)) return undefined
+  const exceptions = exceptionsOf(payload)
+  const messageText = messageOf(payload)
+  const raised = exceptions.at(-1)
+  const request = isObject(payload.request) ? payload.request : undefined
+  const user = isObject(payload.user) ? payload.user : undefined
+  const contexts = isObject(payload.contexts) ? payload.contexts : undefined
+  const event: ErrorEvent & Record<string, unknown> = {
+    event_id: text(payload.event_id),
+    level: text(payload.level) as ErrorEvent['level'],
+    platform: text(payload.platform),
+    timestamp: sentryTime(payload.timestamp),
+    release: text(payload.release),
+    dist: text(payload.dist),
+    server_name: text(payload.server_name),
+    transaction: text(payload.transaction) ?? text(payload.culprit),
+    logger: text(payload.logger),
+    exceptions,
+    message: messageText,
+    breadcrumbs: breadcrumbsOf(payload.breadcrumbs),
+    tags: tagsOf(payload.tags),
+    contexts: contexts as ErrorEvent['contexts'],
+    user: user as ErrorEvent['user'],
+    request: request && {
+      url: text(request.url),
+      method: text(request.method),
+      headers: pairsToObject(request.headers) as Record<string, string> | undefined,
+      query_string: queryString(request.query_string),
+      data: request.data,
+    },
+    sdk: isObject(payload.sdk)
+      ? { name: text(payload.sdk.name), version: text(payload.sdk.version) }
+      : undefined,
+    fingerprint: Array.isArray(payload.fingerprint) ? (payload.fingerprint as string[]) : undefined,
+  }
+  const environment = text(payload.environment)
+  const type = raised?.type || (messageText !== undefined ? 'Message' : 'Error')
+  const message = raised?.value || messageText || ''
+  const userId = text(user?.id) ?? text(user?.email) ?? text(user?.username) ?? text(user?.ip_address)
+  return {
+    project: context.project,
+    exception_type: clipBytes(type, 200),
+    message,
+    traceback: tracebackText(exceptions, messageText),
+    ...(event.request?.url !== undefined && { request_url: event.request.url }),
+    // The browser SDK's platform is `javascript` (Node's is `node`): the error tracker lists those as browser errors.
+    request_method: event.request?.method ?? (event.platform === 'javascript' ? 'BROWSER' : undefined),
+    ...(event.request?.headers !== undefined && { request_headers: event.request.headers }),
+    ...(userId !== undefined && { user_id: userId }),
+    ...(isObject(payload.extra) && { extra: payload.extra }),
+    // Stored and filtered up to 100 bytes; a longer one is cut rather than refused.
+    ...(environment !== undefined && { environment: clipBytes(environment, 100) }),
+    event,
+  }
+}
+
+function exceptionsOf(payload: Record<string, unknown>): ExceptionInfo[] {
+  const container = payload.exception
+  const values = Array.isArray(container)
+    ? container
+    : isObject(container) && Array.isArray(container.values)
+      ? container.values
+      : []
+  // A message captured with `attachStacktrace` carries its stack in `stacktrace` or in the crashed thread.
+  const threadStack = threadStacktrace(payload)
+  return values.filter(isObject).map((value, index, all) => {
+    const stacktrace = isObject(value.stacktrace)
+      ? value.stacktrace
+      : index === all.length - 1
+        ? threadStack
+        : undefined
+    const mechanism = isObject(value.mechanism) ? value.mechanism : undefined
+    return {
+      type: text(value.type) ?? '',
+      value: text(value.value) ?? '',
+      module: text(value.module),
+      mechanism: mechanism && {
+        type: text(mechanism.type),
+        handled: typeof mechanism.handled === 'boolean' ? mechanism.handled : undefined,
+      },
+      frames: framesOf(stacktrace),
+    }
+  })
+}
+
+function threadStacktrace(payload: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (isObject(payload.stacktrace)) return payload.stacktrace
+  const threads =
+    isObject(payload.threads) && Array.isArray(payload.threads.values) ? payload.threads.values : []
+  const thread =
+    threads.find((t) => isObject(t) && t.crashed === true) ??
+    threads.find((t) => isObject(t) && t.current === true)
+  return isObject(thread) && isObject(thread.stacktrace) ? thread.stacktrace : undefined
+}
+
+function framesOf(stacktrace: Record<string, unknown> | undefined): StackFrame[] {
+  const frames = Array.isArray(stacktrace?.frames) ? stacktrace.frames : []
+  return frames.filter(isObject).map((frame) => ({
+    function: text(frame.function),
+    module: text(frame.module),
+    filename: text(frame.filename),
+    abs_path: text(frame.abs_path),
+    lineno: integer(frame.lineno),
+    colno: integer(frame.colno),
+    in_app: typeof frame.in_app === 'boolean' ? frame.in_app : undefined,
+    context_line: text(frame.context_line),
+    pre_context: Array.isArray(frame.pre_context) ? (frame.pre_context as string[]) : undefined,
+    post_context: Array.isArray(frame.post_context) ? (frame.post_context as string[]) : undefined,
+    vars: isObject(frame.vars) ? frame.vars : undefined,
+  }))
+}
+
+/** `message` (a string, or `{formatted, message, params}`) or `logentry`. */
+function messageOf(payload: Record<string, unknown>): string | undefined {
+  for (const value of [payload.logentry, payload.message]) {
+    if (typeof value === 'string' && value !== '') return value
+    if (isObject(value)) {
+      const formatted = text(value.formatted) ?? text(value.message)
+      if (formatted) return formatted
+    }
+  }
+  return undefined
+}
+
+function breadcrumbsOf(value: unknown): Breadcrumb[] | undefined {
+  const list = Array.isArray(value)
+    ? value
+    : isObject(value) && Array.isArray(value.values)
+      ? value.values
+      : undefined
+  return list?.filter(isObject).map((crumb) => ({
+    timestamp: sentryTime(crumb.timestamp),
+    type: text(crumb.type),
+    category: text(crumb.category),
+    message: text(crumb.message),
+    level: text(crumb.level),
+    data: isObject(crumb.data) ? crumb.data : undefined,
+  }))
+}
+
+/** Tags as a map or as `[key, value]` pairs. */
+function tagsOf(value: unknown): Record<string, string> | undefined {
+  const tags = pairsToObject(value)
+  if (!tags) return undefined
+  const result: Record<string, string> = {}
+  for (const [key, tag] of Object.entries(tags)) {
+    if (typeof tag === 'string' || typeof tag === 'number' || typeof tag === 'boolean') {
+      Object.defineProperty(result, key, {
+        value: String(tag),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    }
+  }
+  return result
+}
+
+function pairsToObject(value: unknown): Record<string, unknown> | undefined {
+  if (isObject(value)) return value
+  if (!Array.isArray(value)) return undefined
+  const result: Record<string, unknown> = {}
+  for (const pair of value) {
+    if (Array.isArray(pair) && typeof pair[0] === 'string') {
+      Object.defineProperty(result, pair[0], {
+        value: pair[1],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    }
+  }
+  return result
+}
+
+function queryString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value
+  const pairs = pairsToObject(value)
+  if (!pairs) return undefined
+  return new URLSearchParams(
+    Object.entries(pairs).map(([key, v]): [string, string] => [key, String(v)]),
+  ).toString()
+}
+
+/**
+ * The chain as a V8-style traceback, newest frame first (what upstream clients send, what alerts and the old list
+ * show). The structured frames stay in `event`.
+ */
+export function tracebackText(exceptions: ExceptionInfo[], message: string | undefined): string {
+  if (exceptions.length === 0) return message ?? ''
+  return exceptions
+    .toReversed()
+    .map((exception, index) => {
+      const head = `${index > 0 ? 'Caused by: ' : ''}${exception.type}${exception.value ? `: ${exception.value}` : ''}`
+      const frames = exception.frames.toReversed().map((frame) => {
+        const file = frame.abs_path ?? frame.filename ?? frame.module ?? '<unknown>'
+        const where = `${file}:${frame.lineno ?? 0}${frame.colno !== undefined ? `:${frame.colno}` : ''}`
+        return `    at ${frame.function ? `${frame.function} (${where})` : where}`
+      })
+      return [head, ...frames].join('\n')
+    })
+    .join('\n')
+}
+
+const LOG_LEVELS: Record<string, string> = {
+  trace: 'DEBUG',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARNING',
+  warning: 'WARNING',
+  error: 'ERROR',
+  fatal: 'CRITICAL',
+}
+
+/** A `log` item (`{items: [{timestamp, level, body, trace_id, attributes: {k: {value, type}}}]}`). */
+export function mapLogs(payload: unknown, context: MapContext): LogEntry[] {
+  const items = isObject(payload) && Array.isArray(payload.items) ? payload.items : []
+  return items.filter(isObject).map((item) => {
+    const attributes: Record<string, unknown> = {}
+    if (isObject(item.attributes)) {
+      for (const [key, attribute] of Object.entries(item.attributes)) {
+        const value = isObject(attribute) && 'value' in attribute ? attribute.value : attribute
+        Object.defineProperty(attributes, key, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
+      }
+    }
+    const traceId = text(item.trace_id)
+    if (traceId) attributes.trace_id = traceId
+    if (typeof item.severity_number === 'number') attributes.severity_number = item.severity_number
+    const service = text(attributes['service.name'])
+    return {
+      message: typeof item.body === 'string' ? item.body : JSON.stringify(item.body ?? ''),
+      container: (service ?? context.project).slice(0, 200),
+      timestamp: sentryTime(item.timestamp) ?? context.now,
+      stream: 'sentry',
+      ...(LOG_LEVELS[String(item.level)] && { level: LOG_LEVELS[String(item.level)] }),
+      attributes,
+    }
+  })
+}
+
+const SESSION_STATUSES = new Set(['ok', 'exited', 'crashed', 'abnormal', 'errored'])
+
+/**
+ * `session` and `sessions` items as counters: `sentry_sessions_started_total`, and per final status
+ * `sentry_sessions_total{status}` — the crash-free rate is `1 - crashed / total`. Users (`did`) are counted the same
+ * way in `sentry_session_users_total{status}` once per session update that ends a session.
+ */
+export function mapSessions(
+  type: 'session' | 'sessions',
+  payload: unknown,
+  context: MapContext,
+): MetricPoint[] {
+  if (!isObject(payload)) return []
+  const attrs = isObject(payload.attrs) ? payload.attrs : {}
+  const labels = releaseLabels(attrs)
+  const points: MetricPoint[] = []
+  const counter = (name: string, value: number, extra: Record<string, string> = {}, at?: number) => {
+    if (value > 0) {
+      points.push({
+        name,
+        type: 'counter',
+        value,
+        labels: { ...labels, ...extra },
+        project: context.project,
+        timestamp: at ?? context.now,
+      })
+    }
+  }
+  if (type === 'session') {
+    const status = text(payload.status) ?? 'ok'
+    const at = sentryTime(payload.timestamp)
+    if (payload.init === true) counter('sentry_sessions_started_total', 1, {}, at)
+    if (status !== 'ok' && SESSION_STATUSES.has(status)) {
+      counter('sentry_sessions_total', 1, { status }, at)
+      if (payload.did !== undefined) counter('sentry_session_users_total', 1, { status }, at)
+    }
+    return points
+  }
+  for (const aggregate of Array.isArray(payload.aggregates) ? payload.aggregates : []) {
+    if (!isObject(aggregate)) continue
+    const at = sentryTime(aggregate.started)
+    let started = 0
+    for (const status of ['exited', 'errored', 'abnormal', 'crashed']) {
+      const count = integer(aggregate[status]) ?? 0
+      started += count
+      counter('sentry_sessions_total', count, { status }, at)
+    }
+    counter('sentry_sessions_started_total', started, {}, at)
+  }
+  return points
+}
+
+/** A `client_report`: what the SDK dropped and why, as `sentry_client_discarded_events_total{reason,category}`. */
+export function mapClientReport(payload: unknown, context: MapContext): MetricPoint[] {
+  const discarded =
+    isObject(payload) && Array.isArray(payload.discarded_events) ? payload.discarded_events : []
+  return discarded.filter(isObject).flatMap((entry) => {
+    const quantity = integer(entry.quantity) ?? 0
+    if (quantity <= 0) return []
+    return [
+      {
+        name: 'sentry_client_discarded_events_total',
+        type: 'counter' as const,
+        value: quantity,
+        labels: {
+          reason: (text(entry.reason) ?? 'unknown').slice(0, 100),
+          category: (text(entry.category) ?? 'unknown').slice(0, 100),
+        },
+        project: context.project,
+        timestamp: context.now,
+      },
+    ]
+  })
+}
+
+/**
+ * A `transaction` as RED metrics. Server transactions (`op: http.server`) feed the standard HTTP metrics the
+ * dashboard reads (`http_requests_total`, `http_request_duration_seconds`, labels method / status / endpoint);
+ * every transaction also counts in `sentry_transactions_total` and `sentry_transaction_duration_seconds`
+ * (labels transaction, op, status), so error rates and percentiles per transaction name are there.
+ */
+export function mapTransaction(payload: unknown, context: MapContext): MetricPoint[] {
+  if (!isObject(payload)) return []
+  const start = sentryTime(payload.start_timestamp)
+  const end = sentryTime(payload.timestamp)
+  if (start === undefined || end === undefined || end < start) return []
+  const contexts = isObject(payload.contexts) ? payload.contexts : {}
+  const trace = isObject(contexts.trace) ? contexts.trace : {}
+  const name = (text(payload.transaction) ?? '<unnamed>').slice(0, 200)
+  const op = (text(trace.op) ?? 'default').slice(0, 100)
+  const status = (text(trace.status) ?? 'ok').slice(0, 50)
+  return redPoints({ name, op, status, seconds: (end - start) / 1000, at: end, payload, trace }, context)
+}
+
+/** A streamed `span` item (`{items: [...]}` or one span): segment spans count as transactions. */
+export function mapSpans(payload: unknown, context: MapContext): MetricPoint[] {
+  const spans = isObject(payload) && Array.isArray(payload.items) ? payload.items : [payload]
+  return spans.filter(isObject).flatMap((span) => {
+    if (span.is_segment === false) return []
+    const start = sentryTime(span.start_timestamp)
+    const end = sentryTime(span.end_timestamp ?? span.timestamp)
+    if (start === undefined || end === undefined || end < start) return []
+    const attributes = isObject(span.attributes) ? span.attributes : {}
+    const attribute = (key: string) => {
+      const value = attributes[key]
+      return isObject(value) ? value.value : value
+    }
+    const name = (text(span.name) ?? text(span.description) ?? '<unnamed>').slice(0, 200)
+    const op = (text(span.op) ?? text(attribute('sentry.op')) ?? 'default').slice(0, 100)
+    const status = (text(span.status) ?? 'ok').slice(0, 50)
+    return redPoints(
+      {
+        name,
+        op,
+        status,
+        seconds: (end - start) / 1000,
+        at: end,
+        payload: span,
+        trace: { data: attributes },
+      },
+      context,
+    )
+  })
+}
+
+function redPoints(
+  tx: {
+    name: string
+    op: string
+    status: string
+    seconds: number
+    at: number
+    payload: Record<string, unknown>
+    trace: Record<string, unknown>
+  },
+  context: MapContext,
+): MetricPoint[] {
+  const base = { project: context.project, timestamp: tx.at }
+  const labels = { transaction: tx.name, op: tx.op, status: tx.status, ...releaseLabels(tx.payload) }
+  const points: MetricPoint[] = [
+    { name: 'sentry_transactions_total', type: 'counter', value: 1, labels, ...base },
+    { name: 'sentry_transaction_duration_seconds', type: 'histogram', value: tx.seconds, labels, ...base },
+  ]
+  if (tx.op === 'http.server') {
+    const data = isObject(tx.trace.data) ? tx.trace.data : {}
+    const plain = (key: string) => {
+      const value = data[key]
+      return isObject(value) ? value.value : value
+    }
+    const request = isObject(tx.payload.request) ? tx.payload.request : {}
+    const tags = tagsOf(tx.payload.tags) ?? {}
+    const [method, ...path] = tx.name.split(' ')
+    const httpMethod = (text(plain('http.request.method')) ??
+      text(plain('http.method')) ??
+      text(request.method) ??
+      (path.length > 0 ? method : 'GET'))!
+    const statusCode =
+      plain('http.response.status_code') ?? tags['http.status_code'] ?? (tx.status === 'ok' ? 200 : 500)
+    const http = {
+      method: httpMethod.toUpperCase().slice(0, 16),
+      status: String(statusCode).slice(0, 3),
+      endpoint: (path.length > 0 ? path.join(' ') : tx.name).slice(0, 200),
+      source: 'sentry',
+    }
+    points.push(
+      { name: 'http_requests_total', type: 'counter', value: 1, labels: http, ...base },
+      { name: 'http_request_duration_seconds', type: 'histogram', value: tx.seconds, labels: http, ...base },
+    )
+  }
+  return points
+}
+
+/** A `check_in` (cron monitors): kept as a log entry with every field, and counted per monitor and status. */
+export function mapCheckIn(
+  payload: unknown,
+  context: MapContext,
+): { log: LogEntry; metric: MetricPoint } | undefined {
+  if (!isObject(payload)) return undefined
+  const slug = text(payload.monitor_slug)
+  const status = text(payload.status)
+  if (!slug || !status) return undefined
+  const duration = typeof payload.duration === 'number' ? payload.duration : undefined
+  return {
+    log: {
+      message: `check-in ${slug}: ${status}${duration !== undefined ? ` (${duration.toFixed(3)} s)` : ''}`,
+      container: 'sentry-check-ins',
+      timestamp: context.now,
+      stream: 'sentry',
+      level: status === 'error' ? 'ERROR' : 'INFO',
+      attributes: { ...payload, project: context.project },
+    },
+    metric: {
+      name: 'sentry_check_ins_total',
+      type: 'counter',
+      value: 1,
+      labels: {
+        monitor_slug: slug.slice(0, 100),
+        status: status.slice(0, 20),
+        ...(text(payload.environment) && { environment: text(payload.environment)!.slice(0, 100) }),
+      },
+      project: context.project,
+      timestamp: context.now,
+    },
+  }
+}
+
+function releaseLabels(source: Record<string, unknown>): Record<string, string> {
+  const labels: Record<string, string> = {}
+  const release = text(source.release)
+  const environment = text(source.environment)
+  if (release) labels.release = release.slice(0, 100)
+  if (environment) labels.environment = environment.slice(0, 100)
+  return labels
+}
+
+/** Cut to at most `max` UTF-8 bytes, never inside a character. */
+function clipBytes(value: string, max: number): string {
+  if (value.length * 3 <= max || Buffer.byteLength(value) <= max) return value
+  let result = ''
+  let size = 0
+  for (const char of value) {
+    size += Buffer.byteLength(char)
+    if (size > max) break
+    result += char
+  }
+  return result
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+function integer(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) ? value : undefined
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
