@@ -19,6 +19,7 @@ export { type RelayOptions, relayOptionsSchema } from './options.js'
 export { dsnKey } from './receivers/sentry/routes.js'
 export { migrations } from './schema/migrations.js'
 export { type DsnKey, type KeySettings, type RelayService, sentryDsn } from './service/service.js'
+export { SDK_SNIPPETS, snippetsText } from './service/snippets.js'
 export { fileKeys, parseFrame } from './service/stack.js'
 export type { SourceMapSummary } from './store/store.js'
 export { type UploadOptions, type UploadResult, uploadSourceMaps } from './upload.js'
@@ -30,6 +31,12 @@ export interface RelayModule extends MonlightModule<RelayService> {
   readonly service: RelayService
   /** Browser events waiting for a backend (HTTP forwarding only). */
   readonly pending: number
+  /**
+   * Whether `pathname` is a conventional ingestion path that third-party clients post to at a server's root
+   * (`/api/<project id>/envelope/`, `/api/<project id>/store/`, the tunnel): a host serving the relay under a
+   * prefix sends those to `fetch` too, so a DSN without a path works.
+   */
+  servesAtRoot(pathname: string): boolean
 }
 
 /**
@@ -114,6 +121,8 @@ export function createRelay(input: RelayOptions & { uiDir?: string }): RelayModu
     get pending() {
       return forwarder.pending
     },
+    servesAtRoot: (pathname) =>
+      /^\/api\/\d{1,15}\/(envelope|store)\/?$/.test(pathname) || pathname === options.sentry.tunnelPath,
     importUpstream: (source) => importUpstreamRelay(options.database, source),
   }
 }

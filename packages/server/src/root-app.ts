@@ -1,4 +1,4 @@
-import { createModuleApp, type Logger } from '@monlight/core'
+import { createModuleApp, type Logger, type MonlightModule } from '@monlight/core'
 import type { H3 } from 'h3'
 import { type ModuleHealth, renderIndexPage } from './index-page.js'
 import type { StackModule } from './stack.js'
@@ -31,6 +31,16 @@ export function createRootApp(modules: readonly StackModule[], options: RootAppO
     return new Response(null, { status: 308, headers: { location: `${name}/${event.url.search}` } })
   })
 
+  // Third-party clients post to conventional root paths (a Sentry DSN `http://key@host:8080/1` posts to
+  // `/api/1/envelope/`): the module that serves them answers there too.
+  const atRoot = modules.flatMap(({ module }) => (hasRootPaths(module) ? [module] : []))
+  if (atRoot.length > 0) {
+    app.use((event, next) => {
+      const module = atRoot.find((candidate) => candidate.servesAtRoot(event.url.pathname))
+      return module ? module.fetch(event.req) : next()
+    })
+  }
+
   app.get('/', async () => {
     const health = await Promise.all(modules.map((entry) => checkHealth(entry)))
     return new Response(renderIndexPage({ version: options.version, modules: health }), {
@@ -47,6 +57,12 @@ export function createRootApp(modules: readonly StackModule[], options: RootAppO
     app.mount(`/${slot.name}`, { fetch: (request: Request) => module.fetch(request) })
   }
   return app
+}
+
+function hasRootPaths(
+  module: MonlightModule,
+): module is MonlightModule & { servesAtRoot(path: string): boolean } {
+  return typeof (module as { servesAtRoot?: unknown }).servesAtRoot === 'function'
 }
 
 async function checkHealth({ slot, module }: StackModule): Promise<ModuleHealth> {

@@ -9,12 +9,14 @@ import {
   render,
   timeAgo,
 } from '@monlight/ui-kit'
+import { SDK_SNIPPETS } from '../service/snippets.js'
 import './app.css'
 
 interface DsnKey {
   id: number
   public_key: string
   project: string
+  project_id: number
   active: boolean
   created_at: string
   allowed_origins: string[]
@@ -100,9 +102,27 @@ function splitOrigins(text: string): string[] {
 
 // ---------------------------------------------------------------- DSN keys
 
-function snippet(key: DsnKey): string {
-  return `import { init } from '@monlight/browser'\n\ninit({\n  dsn: '${key.public_key}',\n  endpoint: '${endpoint}',\n  release: '1.0.0',\n})`
+/**
+ * The key's Sentry DSN as this page reaches the relay (under whatever prefix it is mounted): Sentry SDKs post to
+ * `<that base>/api/<project id>/envelope/`.
+ */
+function dsnOf(key: DsnKey): string {
+  const url = new URL(endpoint)
+  return `${url.protocol}//${key.public_key}@${url.host}${url.pathname.replace(/\/+$/, '')}/${key.project_id}`
 }
+
+/** Sentry SDKs first (they take the DSN as it is), then Monlight's own browser SDK. */
+const SNIPPETS = [
+  ...SDK_SNIPPETS.map(({ name, code }) => ({
+    name: `Sentry ${name}`,
+    code: (key: DsnKey) => code(dsnOf(key)),
+  })),
+  {
+    name: '@monlight/browser',
+    code: (key: DsnKey) =>
+      `import { init } from '@monlight/browser'\n\ninit({\n  dsn: '${key.public_key}',\n  endpoint: '${endpoint}',\n  release: '1.0.0',\n})`,
+  },
+]
 
 async function showKeys(api: Api): Promise<void> {
   const status = h('p', { class: 'status-line muted', role: 'status' })
@@ -118,38 +138,58 @@ async function showKeys(api: Api): Promise<void> {
     fill(table, async () => {
       const { keys } = await api.get<{ keys: DsnKey[] }>('api/dsn-keys')
       return listTable(
-        ['Project', 'Public key', 'Status', 'Allowed origins', 'Rate limit', 'Created', ''],
+        ['Project', 'DSN', 'Status', 'Allowed origins', 'Rate limit', 'Created', ''],
         keys.map(keyRow),
         'No DSN keys yet: create one for each site that reports to Monlight.',
       )
     })
 
+  const copyButton = (label: string, text: () => string, copied: HTMLElement) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        onclick: () => {
+          navigator.clipboard
+            .writeText(text())
+            .then(() => render(copied, 'Copied'))
+            .catch(() => render(copied, 'Select the text and copy it'))
+        },
+      },
+      label,
+    )
+
   const showSnippet = (key: DsnKey) => {
-    const code = snippet(key)
     const copied = h('span', { class: 'muted', role: 'status' })
+    const code = h('pre', { class: 'mono', 'data-testid': 'snippet' }, SNIPPETS[0]!.code(key))
+    const language = h(
+      'select',
+      {
+        'aria-label': 'SDK',
+        onchange: () => render(code, SNIPPETS[Number(language.value)]!.code(key)),
+      },
+      ...SNIPPETS.map(({ name }, index) => h('option', { value: String(index) }, name)),
+    ) as HTMLSelectElement
     render(
       snippetBox,
       h(
         'div',
         { class: 'card' },
-        h('strong', null, `SDK snippet for ${key.project}`),
-        ' ',
+        h('strong', null, `Report ${key.project} to Monlight`),
         h(
-          'button',
-          {
-            type: 'button',
-            onclick: () => {
-              navigator.clipboard
-                .writeText(code)
-                .then(() => render(copied, 'Copied'))
-                .catch(() => render(copied, 'Select the text and copy it'))
-            },
-          },
-          'Copy',
+          'p',
+          null,
+          'DSN for any Sentry SDK: ',
+          h('code', { class: 'mono', 'data-testid': 'dsn' }, dsnOf(key)),
+          ' ',
+          copyButton('Copy DSN', () => dsnOf(key), copied),
         ),
+        h('label', { class: 'field' }, 'SDK ', language),
+        ' ',
+        copyButton('Copy snippet', () => code.textContent ?? '', copied),
         ' ',
         copied,
-        h('pre', { class: 'mono', 'data-testid': 'snippet' }, code),
+        code,
       ),
     )
   }
@@ -167,7 +207,11 @@ async function showKeys(api: Api): Promise<void> {
       'tr',
       { class: key.active ? '' : 'inactive' },
       h('td', null, key.project),
-      h('td', { class: 'mono key' }, key.public_key),
+      h(
+        'td',
+        { class: 'mono key', title: `public key ${key.public_key}, project id ${key.project_id}` },
+        dsnOf(key),
+      ),
       h(
         'td',
         null,

@@ -48,8 +48,13 @@ describeBrowser('relay web UI (Chromium, mounted under /mnt)', (browser) => {
       await page.getByRole('button', { name: 'Create key' }).click()
       const snippet = page.getByTestId('snippet')
       await snippet.waitFor()
-      expect(await snippet.textContent()).toContain(`endpoint: '${server.baseUrl}'`)
       const keys = (await harness.relay.service.listKeys()).filter((key) => key.project === project)
+      // The Sentry DSN to paste, and the Sentry SDK snippet around it; Monlight's own SDK one step away.
+      const dsn = `${server.baseUrl.replace('://', `://${keys[0]!.public_key}@`)}/${keys[0]!.project_id}`
+      expect(await page.getByTestId('dsn').textContent()).toBe(dsn)
+      expect(await snippet.textContent()).toContain(`dsn: '${dsn}'`)
+      await page.getByLabel('SDK').selectOption({ label: '@monlight/browser' })
+      expect(await snippet.textContent()).toContain(`endpoint: '${server.baseUrl}'`)
       expect(keys[0]!.allowed_origins).toEqual(['https://shop.test', 'https://*.shop.test'])
 
       // Edit its origins.

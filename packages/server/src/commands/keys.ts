@@ -1,5 +1,5 @@
 import { MonlightConfigError } from '@monlight/core'
-import type { RelayService } from '@monlight/relay'
+import { type RelayService, sentryDsn, snippetsText } from '@monlight/relay'
 import { generateApiKey } from '../api-key.js'
 import type { ServerConfig } from '../config.js'
 import { MODULES } from '../modules.js'
@@ -32,10 +32,15 @@ export async function runKeysCreate(
           .filter(Boolean),
       }),
     })
+    const relayUrl =
+      io.env.RELAY_PUBLIC_URL || `http://localhost:${config.port ?? config.ports.relay ?? 5013}`
+    const dsn = sentryDsn(key, relayUrl)
     io.out(
-      `Created DSN key ${key.public_key} for project ${key.project}\n\n` +
+      `Created DSN key ${key.public_key} for project ${key.project} (project id ${key.project_id})\n\n` +
+        `Sentry DSN (any Sentry SDK): ${dsn}\n\n${snippetsText(dsn)}\n` +
+        `Monlight's own browser SDK:\n` +
         `  import { init } from '@monlight/browser'\n` +
-        `  init({ dsn: '${key.public_key}', endpoint: 'http://localhost:5013' })\n`,
+        `  init({ dsn: '${key.public_key}', endpoint: '${relayUrl}' })\n`,
     )
   } finally {
     await stack.close()

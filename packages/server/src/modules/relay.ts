@@ -1,6 +1,7 @@
 import {
   type ErrorIngest,
   type Logger,
+  type LogsIngest,
   type MetricsIngest,
   MonlightError,
   type MonlightModule,
@@ -14,7 +15,9 @@ import { type EnvReader, envReader } from './env.js'
  * API keys), CORS_ORIGINS, DSN_KEYS (`project:key,...`), ERROR_TRACKER_URL / ERROR_TRACKER_API_KEY and
  * METRICS_COLLECTOR_URL / METRICS_COLLECTOR_API_KEY (used only when the errors / metrics modules do not run in
  * this process), RATE_LIMIT (per DSN key and minute; RELAY_RATE_LIMIT wins, as RATE_LIMIT also sets the other
- * modules'); ours: SOURCE_MAP_MAX_BYTES, SOURCE_MAP_RETENTION_DAYS, SOURCE_MAP_CACHE_SIZE, UPSTREAM_TIMEOUT_MS.
+ * modules'); ours: SOURCE_MAP_MAX_BYTES, SOURCE_MAP_RETENTION_DAYS, SOURCE_MAP_CACHE_SIZE, UPSTREAM_TIMEOUT_MS,
+ * RELAY_PUBLIC_URL (for the DSNs shown), LOG_VIEWER_URL / LOG_VIEWER_API_KEY (Sentry logs when the log viewer runs
+ * apart), SENTRY_MAX_BODY_BYTES, SENTRY_MAX_ITEM_BYTES, SENTRY_TUNNEL_PATH.
  */
 export function createRelaySlot(context: ModuleContext): MonlightModule {
   const env = envReader(context.env)
@@ -30,6 +33,12 @@ export function createRelaySlot(context: ModuleContext): MonlightModule {
     dsnKeys: parseDsnKeys(env.list('DSN_KEYS'), context.logger),
     forward: forwardOptions(context, env),
     rateLimit: env.integer(env.text('RELAY_RATE_LIMIT') ? 'RELAY_RATE_LIMIT' : 'RATE_LIMIT'),
+    publicUrl: env.url('RELAY_PUBLIC_URL'),
+    sentry: {
+      maxBodyBytes: env.integer('SENTRY_MAX_BODY_BYTES'),
+      maxItemBytes: env.integer('SENTRY_MAX_ITEM_BYTES'),
+      tunnelPath: env.text('SENTRY_TUNNEL_PATH'),
+    },
     sourceMaps: {
       maxBytes: env.integer('SOURCE_MAP_MAX_BYTES'),
       retentionDays: env.integer('SOURCE_MAP_RETENTION_DAYS'),
@@ -42,15 +51,30 @@ export function createRelaySlot(context: ModuleContext): MonlightModule {
 function forwardOptions(context: ModuleContext, env: EnvReader) {
   const errors = context.modules.get('errors')?.service
   const metrics = context.modules.get('metrics')?.service
+  const logs = context.modules.get('logs')?.service
   const local = { errors: hasIngest<ErrorIngest>(errors), metrics: hasIngest<MetricsIngest>(metrics) }
-  if (local.errors && local.metrics) return { errors: local.errors, metrics: local.metrics }
+  const localLogs =
+    typeof (logs as { write?: unknown } | undefined)?.write === 'function' ? (logs as LogsIngest) : undefined
+  if (local.errors && local.metrics) {
+    return { errors: local.errors, metrics: local.metrics, ...(localLogs && { logs: localLogs }) }
+  }
   const errorTrackerUrl = env.url('ERROR_TRACKER_URL')
   const errorTrackerApiKey = env.text('ERROR_TRACKER_API_KEY')
   const metricsCollectorUrl = env.url('METRICS_COLLECTOR_URL')
   const metricsCollectorApiKey = env.text('METRICS_COLLECTOR_API_KEY')
   if (errorTrackerUrl && errorTrackerApiKey && metricsCollectorUrl && metricsCollectorApiKey) {
     const timeoutMs = env.integer('UPSTREAM_TIMEOUT_MS')
-    return { errorTrackerUrl, errorTrackerApiKey, metricsCollectorUrl, metricsCollectorApiKey, timeoutMs }
+    const logViewerUrl = env.url('LOG_VIEWER_URL')
+    const logViewerApiKey = env.text('LOG_VIEWER_API_KEY')
+    return {
+      errorTrackerUrl,
+      errorTrackerApiKey,
+      metricsCollectorUrl,
+      metricsCollectorApiKey,
+      timeoutMs,
+      ...(logViewerUrl && { logViewerUrl }),
+      ...(logViewerApiKey && { logViewerApiKey }),
+    }
   }
   context.logger.warn(
     `relay: ${[!local.errors && 'errors', !local.metrics && 'metrics'].filter(Boolean).join(' and ')} not running in this process and ERROR_TRACKER_URL, ERROR_TRACKER_API_KEY, METRICS_COLLECTOR_URL, METRICS_COLLECTOR_API_KEY not all set: those browser events are answered with 502`,
@@ -61,6 +85,7 @@ function forwardOptions(context: ModuleContext, env: EnvReader) {
   return {
     errors: local.errors ?? { ingest: unavailable },
     metrics: local.metrics ?? { ingest: unavailable },
+    ...(localLogs && { logs: localLogs }),
   }
 }
 
