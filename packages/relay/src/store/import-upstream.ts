@@ -1,6 +1,6 @@
 import { type Database, MonlightConfigError, type UpstreamRows, upstreamTime } from '@monlight/core'
 import type { Kysely } from 'kysely'
-import { DSN_KEY_TABLE, type RelayTables, SOURCE_MAP_TABLE } from '../schema/tables.js'
+import { DSN_KEY_TABLE, PROJECT_TABLE, type RelayTables, SOURCE_MAP_TABLE } from '../schema/tables.js'
 
 /**
  * Copies the original relay's `dsn_keys` (public keys unchanged: deployed SDKs keep working) and `source_maps`
@@ -24,6 +24,12 @@ export async function importUpstreamRelay(
   const maps = source.all('select * from source_maps order by id')
   await db.transaction().execute(async (trx) => {
     for (const key of keys) {
+      // Projects are numbered in the order of their first key, as the migration numbers existing ones.
+      await trx
+        .insertInto(PROJECT_TABLE)
+        .values({ name: String(key.project) })
+        .onConflict((conflict) => conflict.column('name').doNothing())
+        .execute()
       await trx
         .insertInto(DSN_KEY_TABLE)
         .values({

@@ -33,6 +33,7 @@ export function createRelayStore(database: Database) {
   const keys = () =>
     db
       .selectFrom(DSN_KEY_TABLE)
+      // Every path that writes a key (seed, create, import) creates its project first.
       .innerJoin(PROJECT_TABLE, `${PROJECT_TABLE}.name`, `${DSN_KEY_TABLE}.project`)
       .selectAll(DSN_KEY_TABLE)
       .select(`${PROJECT_TABLE}.id as project_id`)

@@ -6,7 +6,8 @@ import { envReader } from './env.js'
 /**
  * Builds the errors module of the standalone stack. Upstream's variables: SMTP_HOST, SMTP_PORT, SMTP_USERNAME,
  * SMTP_PASSWORD, SMTP_FROM, ALERT_EMAILS, POSTMARK_API_TOKEN, POSTMARK_FROM_EMAIL, BASE_URL, RETENTION_DAYS,
- * RATE_LIMIT; ours: ALERT_WEBHOOK_URL, ALERT_WEBHOOK_FORMAT (json, slack, discord), ALERTS_PER_MINUTE.
+ * RATE_LIMIT; ours: ALERT_WEBHOOK_URL, ALERT_WEBHOOK_FORMAT (json, slack, discord), ALERTS_PER_MINUTE,
+ * ALERT_SPIKES (`events/minutes,…`, e.g. `100/5`), KEEP_EVENTS (events kept per group).
  */
 export function createErrorsSlot(context: ModuleContext): MonlightModule {
   const env = envReader(context.env)
@@ -22,6 +23,7 @@ export function createErrorsSlot(context: ModuleContext): MonlightModule {
     baseUrl: env.text('BASE_URL'),
     retentionDays: env.integer('RETENTION_DAYS', { min: 0 }),
     rateLimit: env.integer('RATE_LIMIT') ?? false,
+    keepEvents: env.integer('KEEP_EVENTS', { min: 5, max: 10_000 }),
     alerts: {
       smtp: smtpHost
         ? {
@@ -47,6 +49,21 @@ export function createErrorsSlot(context: ModuleContext): MonlightModule {
           }
         : undefined,
       perMinute: env.integer('ALERTS_PER_MINUTE'),
+      spikes: parseSpikes(env.list('ALERT_SPIKES'), context),
     },
+  })
+}
+
+/** `100/5,1000/60` → "100 events in 5 minutes", "1000 in 60"; a malformed entry is skipped with a warning. */
+function parseSpikes(entries: string[], context: ModuleContext): { events: number; minutes: number }[] {
+  return entries.flatMap((entry) => {
+    const match = /^(\d{1,9})\/(\d{1,4})$/.exec(entry.trim())
+    const events = Number(match?.[1])
+    const minutes = Number(match?.[2])
+    if (!match || events < 1 || minutes < 1 || minutes > 1440) {
+      context.logger.warn(`ALERT_SPIKES: skipping '${entry.slice(0, 40)}' (use events/minutes, e.g. 100/5)`)
+      return []
+    }
+    return [{ events, minutes }]
   })
 }
