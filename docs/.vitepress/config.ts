@@ -25,6 +25,7 @@ export default defineConfig({
           { text: 'Operations', link: '/operations' },
           { text: 'Migrating from the original', link: '/migrating' },
           { text: 'Python apps', link: '/python' },
+          { text: 'Sentry SDKs', link: '/sentry' },
         ],
       },
       {

@@ -78,6 +78,18 @@ export function createRelayService(deps: RelayServiceDeps) {
   // Every browser request looks its key up; active keys are kept briefly (unknown ones are not, so random keys
   // cannot fill the cache).
   const activeKeys = new Map<string, { until: number; key: DsnKey }>()
+  // Most events come from releases without maps (server SDKs): knowing which have some spares a query per event.
+  let mappedReleases: { until: number; releases: Promise<Set<string>> } | undefined
+  const hasMaps = async (project: string, release: string) => {
+    const time = deps.now()
+    if (!mappedReleases || mappedReleases.until < time) {
+      mappedReleases = { until: time + CACHE_TTL_MS, releases: store.releasesWithMaps() }
+    }
+    return (await mappedReleases.releases).has(`${project}\u0000${release}`)
+  }
+  const mapsChanged = () => {
+    mappedReleases = undefined
+  }
 
   const toKey = (row: DsnKeyRow): DsnKey => ({
     id: row.id,
@@ -190,13 +202,17 @@ export function createRelayService(deps: RelayServiceDeps) {
       )
     },
 
-    /** Sentry stack frames of the key's project, mapped through its uploaded source maps where they apply. */
+    /**
+     * Sentry stack frames of the key's project, mapped through its uploaded source maps where they apply. Maps are
+     * found by release, so events of a release without any map are left as they are.
+     */
     async symbolicate(
       key: DsnKey,
       release: string | undefined,
       exceptions: ExceptionInfo[],
     ): Promise<ExceptionInfo[]> {
       try {
+        if (release === undefined || !(await hasMaps(key.project, release))) return exceptions
         return await mapExceptionFrames(exceptions, { project: key.project, release }, { store, cache })
       } catch (error) {
         // Nothing is lost when a map is missing or wrong: the frames as the SDK sent them stay with the event.
@@ -317,6 +333,7 @@ export function createRelayService(deps: RelayServiceDeps) {
         size,
         uploaded_at: isoSeconds(deps.now()),
       })
+      mapsChanged()
       return { project, release, file_url: fileUrl }
     },
 
@@ -326,12 +343,14 @@ export function createRelayService(deps: RelayServiceDeps) {
 
     async deleteSourceMap(id: number): Promise<void> {
       if (!(await store.deleteSourceMap(id))) throw new MonlightError('NOT_FOUND', 'Source map not found')
+      mapsChanged()
       cache.evict(id)
     },
 
     /** Deletes maps older than the retention period; returns how many. */
     async applyRetention(): Promise<number> {
       const ids = await store.deleteSourceMapsBefore(isoSeconds(deps.now() - deps.retentionDays * DAY_MS))
+      if (ids.length > 0) mapsChanged()
       for (const id of ids) cache.evict(id)
       if (ids.length > 0) logger.info('deleted expired source maps', { count: ids.length })
       return ids.length

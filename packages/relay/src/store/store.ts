@@ -147,6 +147,12 @@ export function createRelayStore(database: Database) {
       return new Map(rows.map((row) => [row.file_url, Number(row.id)]))
     },
 
+    /** Every (project, release) that has a map, as `project\u0000release`. */
+    async releasesWithMaps(): Promise<Set<string>> {
+      const rows = await db.selectFrom(SOURCE_MAP_TABLE).select(['project', 'release']).distinct().execute()
+      return new Set(rows.map((row) => `${row.project}\u0000${row.release}`))
+    },
+
     async getSourceMapContent(id: number): Promise<string | undefined> {
       const row = await db
         .selectFrom(SOURCE_MAP_TABLE)
