@@ -20,5 +20,11 @@ describe('enclosing function from sourcesContent', () => {
     expect(at('function outer() {\n  function inner() { return 1 }\n  @\n}')).toBe('outer')
     expect(at('const handlers = {\n  onSave: function () {\n    @\n  },\n}')).toBe('onSave')
     expect(at('@ top level')).toBeUndefined()
+    // Code in a callback is not the enclosing function's own: no name beats a wrong one.
+    expect(
+      at("function setup() {\n  button.addEventListener('click', () => {\n    @\n  })\n}"),
+    ).toBeUndefined()
+    expect(at('function setup() {\n  list.forEach(function (item) {\n    @\n  })\n}')).toBeUndefined()
+    expect(at('function setup() {\n  list.forEach((item) => { go() })\n  @\n}')).toBe('setup')
   })
 })

@@ -30,9 +30,11 @@ const HEADERS = [
   // method(...) {   async method(...) {   get value() {
   new RegExp(`(?:^|[\\s;{},])(${IDENT})\\s*(?:<[^>]*>)?\\s*${PARAMS}${TYPE}\\s*$`),
 ]
+/** An anonymous function's header: `(...) =>`, `x =>`, `function (...)`. Its body is not its caller's. */
+const ANONYMOUS = new RegExp(`(?:=>|function\\s*\\*?\\s*${PARAMS}${TYPE})\\s*$`)
 const HEADER_CHARS = 200
 
-/** Named blocks of one source, as [start, end] positions (line × 2^20 + column). */
+/** Function blocks of one source, as [start, end] positions (line × 2^20 + column); `''` names an anonymous one. */
 export interface FunctionIndex {
   starts: number[]
   ends: number[]
@@ -59,7 +61,7 @@ export function indexFunctions(content: string): FunctionIndex {
       })
     } else if (char === 125) {
       const block = open.pop()
-      if (block?.name) {
+      if (block?.name !== undefined) {
         index.starts.push(block.start)
         index.ends.push(position(line, i - lineStart + 1))
         index.names.push(block.name)
@@ -69,7 +71,7 @@ export function indexFunctions(content: string): FunctionIndex {
   return index
 }
 
-/** The innermost named block around (line, column), 1-based. */
+/** The name of the innermost function block around (line, column), 1-based; undefined inside an anonymous one. */
 export function enclosingFunction(index: FunctionIndex, line: number, column: number): string | undefined {
   const at = position(line, column)
   let best = -1
@@ -81,7 +83,7 @@ export function enclosingFunction(index: FunctionIndex, line: number, column: nu
     )
       best = i
   }
-  return best === -1 ? undefined : index.names[best]
+  return best === -1 ? undefined : index.names[best] || undefined
 }
 
 function headerName(before: string): string | undefined {
@@ -90,5 +92,5 @@ function headerName(before: string): string | undefined {
     const name = pattern.exec(header)?.[1]
     if (name && !KEYWORDS.has(name)) return name
   }
-  return undefined
+  return ANONYMOUS.test(header) ? '' : undefined
 }

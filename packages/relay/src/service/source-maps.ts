@@ -169,7 +169,9 @@ export async function mapExceptionFrames(
           abs_path: rest.source,
           lineno: rest.line,
           colno: rest.column,
-          function: functionName(rest, typeof caller === 'object' ? caller : undefined) ?? frame.function,
+          // The name mapped at a frame's own position is its callee's (a call site), so it is no fallback here.
+          function:
+            rest.enclosing ?? (typeof caller === 'object' ? caller.name : undefined) ?? frame.function,
           in_app: frame.in_app !== false && !rest.source.includes('node_modules/'),
           ...context,
         }
