@@ -9,6 +9,7 @@ import { toNodeListener } from '@monlight/core/adapters/node'
 import { createErrors, type ErrorsModule } from '@monlight/errors'
 import { createLogs } from '@monlight/logs'
 import { createMetrics } from '@monlight/metrics'
+import { describeBrowser, enterApiKey, serveWithAdapter } from '@monlight/test-utils'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createRelay, type RelayModule } from '../../index.js'
 
@@ -151,4 +152,28 @@ it('the transaction becomes RED metrics the dashboard reads', async () => {
   expect(names).toContain('http_requests_total')
   expect(names).toContain('http_request_duration_seconds')
   expect(names).toContain('sentry_transactions_total')
+})
+
+describeBrowser('the @sentry/node events in the error tracker UI', (context) => {
+  it('shows the exception, its source line, tags, breadcrumbs and release', async () => {
+    const ui = await serveWithAdapter('node', errors.router)
+    try {
+      const charge = (await errors.service.list({ resolved: false, limit: 50, offset: 0 })).errors.find(
+        (e) => e.exception_type === 'TypeError',
+      )!
+      const page = await context.newPage()
+      await page.goto(`${ui.baseUrl}/errors/${charge.id}`)
+      await enterApiKey(page, KEY)
+      await page.getByText('Cannot charge order 1234: card declined').first().waitFor()
+      await page.getByText('throw new TypeError').first().waitFor()
+      await page.getByText('added item sku-991').first().waitFor()
+      await page.getByText('eu-west').first().waitFor()
+      await page.getByText('shop@1.4.2').first().waitFor()
+      await context.screenshot(page, 'errors-sentry-node-event')
+      // The 401 before the key is entered is expected; nothing else may fail on the page.
+      expect(context.errors.filter((e) => !/status of 40[14]/.test(e))).toEqual([])
+    } finally {
+      await ui.close()
+    }
+  })
 })
