@@ -21,17 +21,26 @@ export interface MapContext {
   now: number
 }
 
+/** The latest time a Date holds (year 275760), in epoch ms. */
+const MAX_TIME_MS = 8.64e15
+
 /** A Sentry timestamp: RFC 3339 string or epoch seconds (float). Epoch ms, or undefined. */
 export function sentryTime(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return Math.round(value * 1000)
+  if (typeof value === 'number') return epochSeconds(value)
   if (typeof value === 'string' && value !== '') {
     const numeric = Number(value)
-    if (Number.isFinite(numeric) && numeric > 0) return Math.round(numeric * 1000)
+    if (Number.isFinite(numeric)) return epochSeconds(numeric)
     // RFC 3339 without a zone is UTC in Sentry's protocol.
     const ms = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value}Z`)
     if (Number.isFinite(ms)) return ms
   }
   return undefined
+}
+
+/** Seconds as ms, undefined when not a time a Date can hold (1e300 would be Infinity ms). */
+function epochSeconds(seconds: number): number | undefined {
+  const ms = Math.round(seconds * 1000)
+  return Number.isFinite(ms) && ms > 0 && ms <= MAX_TIME_MS ? ms : undefined
 }
 
 /** An `event` item (or a `/store/` body) as an error report: flat upstream fields plus the structured event. */
@@ -41,7 +50,7 @@ export function mapEvent(payload: unknown, context: MapContext): ErrorReport | u
   const messageText = messageOf(payload)
   const raised = exceptions.at(-1)
   const request = isObject(payload.request) ? payload.request : undefined
-  const user = isObject(payload.user) ? payload.user : undefined
+  const user = userOf(payload.user)
   const contexts = isObject(payload.contexts) ? payload.contexts : undefined
   const event: ErrorEvent & Record<string, unknown> = {
     event_id: text(payload.event_id),
@@ -92,6 +101,22 @@ export function mapEvent(payload: unknown, context: MapContext): ErrorReport | u
   }
 }
 
+/**
+ * The user with its identity fields as text: SDKs send a numeric id; an object there is dropped (turning one with
+ * a `toString` key into text would throw).
+ */
+function userOf(value: unknown): Record<string, unknown> | undefined {
+  if (!isObject(value)) return undefined
+  const user = { ...value }
+  for (const field of ['id', 'email', 'username', 'ip_address']) {
+    const entry = user[field]
+    if (entry === undefined || typeof entry === 'string') continue
+    if (typeof entry === 'number' || typeof entry === 'boolean') user[field] = String(entry)
+    else delete user[field]
+  }
+  return user
+}
+
 function exceptionsOf(payload: Record<string, unknown>): ExceptionInfo[] {
   const container = payload.exception
   const values = Array.isArray(container)
@@ -101,7 +126,15 @@ function exceptionsOf(payload: Record<string, unknown>): ExceptionInfo[] {
       : []
   // A message captured with `attachStacktrace` carries its stack in `stacktrace` or in the crashed thread.
   const threadStack = threadStacktrace(payload)
-  return values.filter(isObject).map((value, index, all) => {
+  const objects = values.filter(isObject)
+  if (objects.length === 0) {
+    // Python and Go send such a message without an exception: it becomes the synthetic exception (no type) that
+    // the JS SDKs send, so its frames are kept.
+    const frames = framesOf(threadStack)
+    const message = messageOf(payload)
+    return frames.length > 0 && message !== undefined ? [{ type: '', value: message, frames }] : []
+  }
+  return objects.map((value, index, all) => {
     const stacktrace = isObject(value.stacktrace)
       ? value.stacktrace
       : index === all.length - 1
@@ -123,8 +156,12 @@ function exceptionsOf(payload: Record<string, unknown>): ExceptionInfo[] {
 
 function threadStacktrace(payload: Record<string, unknown>): Record<string, unknown> | undefined {
   if (isObject(payload.stacktrace)) return payload.stacktrace
-  const threads =
-    isObject(payload.threads) && Array.isArray(payload.threads.values) ? payload.threads.values : []
+  // `{values: [...]}`, or a bare list (sentry-go).
+  const threads = Array.isArray(payload.threads)
+    ? payload.threads
+    : isObject(payload.threads) && Array.isArray(payload.threads.values)
+      ? payload.threads.values
+      : []
   const thread =
     threads.find((t) => isObject(t) && t.crashed === true) ??
     threads.find((t) => isObject(t) && t.current === true)
@@ -216,7 +253,7 @@ function queryString(value: unknown): string | undefined {
   const pairs = pairsToObject(value)
   if (!pairs) return undefined
   return new URLSearchParams(
-    Object.entries(pairs).map(([key, v]): [string, string] => [key, String(v)]),
+    Object.entries(pairs).flatMap(([key, v]): [string, string][] => (isScalar(v) ? [[key, String(v)]] : [])),
   ).toString()
 }
 
@@ -229,7 +266,9 @@ export function tracebackText(exceptions: ExceptionInfo[], message: string | und
   return exceptions
     .toReversed()
     .map((exception, index) => {
-      const head = `${index > 0 ? 'Caused by: ' : ''}${exception.type}${exception.value ? `: ${exception.value}` : ''}`
+      // A synthetic exception (a message's stack) has no type.
+      const type = exception.type || (exception.value ? 'Message' : 'Error')
+      const head = `${index > 0 ? 'Caused by: ' : ''}${type}${exception.value ? `: ${exception.value}` : ''}`
       const frames = exception.frames.toReversed().map((frame) => {
         const file = frame.abs_path ?? frame.filename ?? frame.module ?? '<unknown>'
         const where = `${file}:${frame.lineno ?? 0}${frame.colno !== undefined ? `:${frame.colno}` : ''}`
@@ -240,15 +279,16 @@ export function tracebackText(exceptions: ExceptionInfo[], message: string | und
     .join('\n')
 }
 
-const LOG_LEVELS: Record<string, string> = {
-  trace: 'DEBUG',
-  debug: 'DEBUG',
-  info: 'INFO',
-  warn: 'WARNING',
-  warning: 'WARNING',
-  error: 'ERROR',
-  fatal: 'CRITICAL',
-}
+/** A Map, not an object: a level named `constructor` or `__proto__` must not find Object's. */
+const LOG_LEVELS = new Map([
+  ['trace', 'DEBUG'],
+  ['debug', 'DEBUG'],
+  ['info', 'INFO'],
+  ['warn', 'WARNING'],
+  ['warning', 'WARNING'],
+  ['error', 'ERROR'],
+  ['fatal', 'CRITICAL'],
+])
 
 /** A `log` item (`{items: [{timestamp, level, body, trace_id, attributes: {k: {value, type}}}]}`). */
 export function mapLogs(payload: unknown, context: MapContext): LogEntry[] {
@@ -270,12 +310,13 @@ export function mapLogs(payload: unknown, context: MapContext): LogEntry[] {
     if (traceId) attributes.trace_id = traceId
     if (typeof item.severity_number === 'number') attributes.severity_number = item.severity_number
     const service = text(attributes['service.name'])
+    const level = typeof item.level === 'string' ? LOG_LEVELS.get(item.level.toLowerCase()) : undefined
     return {
-      message: typeof item.body === 'string' ? item.body : JSON.stringify(item.body ?? ''),
-      container: (service ?? context.project).slice(0, 200),
+      message: storable(typeof item.body === 'string' ? item.body : JSON.stringify(item.body ?? '')),
+      container: storable((service ?? context.project).slice(0, 200)),
       timestamp: sentryTime(item.timestamp) ?? context.now,
       stream: 'sentry',
-      ...(LOG_LEVELS[String(item.level)] && { level: LOG_LEVELS[String(item.level)] }),
+      ...(level && { level }),
       attributes,
     }
   })
@@ -305,7 +346,7 @@ export function mapSessions(
         value,
         labels: { ...labels, ...extra },
         project: context.project,
-        timestamp: at ?? context.now,
+        timestamp: pointTime(at, context),
       })
     }
   }
@@ -324,7 +365,7 @@ export function mapSessions(
     const at = sentryTime(aggregate.started)
     let started = 0
     for (const status of ['exited', 'errored', 'abnormal', 'crashed']) {
-      const count = integer(aggregate[status]) ?? 0
+      const count = quantityOf(aggregate[status])
       started += count
       counter('sentry_sessions_total', count, { status }, at)
     }
@@ -338,7 +379,7 @@ export function mapClientReport(payload: unknown, context: MapContext): MetricPo
   const discarded =
     isObject(payload) && Array.isArray(payload.discarded_events) ? payload.discarded_events : []
   return discarded.filter(isObject).flatMap((entry) => {
-    const quantity = integer(entry.quantity) ?? 0
+    const quantity = quantityOf(entry.quantity)
     if (quantity <= 0) return []
     return [
       {
@@ -418,7 +459,7 @@ function redPoints(
   },
   context: MapContext,
 ): MetricPoint[] {
-  const base = { project: context.project, timestamp: tx.at }
+  const base = { project: context.project, timestamp: pointTime(tx.at, context) }
   const labels = { transaction: tx.name, op: tx.op, status: tx.status, ...releaseLabels(tx.payload) }
   const points: MetricPoint[] = [
     { name: 'sentry_transactions_total', type: 'counter', value: 1, labels, ...base },
@@ -437,8 +478,8 @@ function redPoints(
       text(plain('http.method')) ??
       text(request.method) ??
       (path.length > 0 ? method : 'GET'))!
-    const statusCode =
-      plain('http.response.status_code') ?? tags['http.status_code'] ?? (tx.status === 'ok' ? 200 : 500)
+    const sent = plain('http.response.status_code') ?? tags['http.status_code']
+    const statusCode = isScalar(sent) ? sent : tx.status === 'ok' ? 200 : 500
     const http = {
       method: httpMethod.toUpperCase().slice(0, 16),
       status: String(statusCode).slice(0, 3),
@@ -465,7 +506,9 @@ export function mapCheckIn(
   const duration = typeof payload.duration === 'number' ? payload.duration : undefined
   return {
     log: {
-      message: `check-in ${slug}: ${status}${duration !== undefined ? ` (${duration.toFixed(3)} s)` : ''}`,
+      message: storable(
+        `check-in ${slug}: ${status}${duration !== undefined ? ` (${duration.toFixed(3)} s)` : ''}`,
+      ),
       container: 'sentry-check-ins',
       timestamp: context.now,
       stream: 'sentry',
@@ -485,6 +528,18 @@ export function mapCheckIn(
       timestamp: context.now,
     },
   }
+}
+
+/** Metric points older than this are a broken clock (the metrics store refuses them). */
+const MIN_POINT_TIME = Date.UTC(2000, 0, 1)
+
+/**
+ * A metric point's time: the SDK's, but the receipt time when the SDK's is after it or before 2000. A client
+ * clock running ahead would put points in the future, which the metrics store refuses (more than a day ahead)
+ * and dashboards misplace.
+ */
+function pointTime(at: number | undefined, context: MapContext): number {
+  return at === undefined || at > context.now || at < MIN_POINT_TIME ? context.now : at
 }
 
 function releaseLabels(source: Record<string, unknown>): Record<string, string> {
@@ -509,8 +564,23 @@ function clipBytes(value: string, max: number): string {
   return result
 }
 
+/** PostgreSQL text cannot hold NUL: U+FFFD instead, on every dialect alike (as the error tracker stores it). */
+function storable(value: string): string {
+  return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value
+}
+
+function isScalar(value: unknown): value is string | number | boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+}
+
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+/** A count an SDK reports: a u32 as in Relay, else 0 (1e308 "sessions" would overflow every sum). */
+function quantityOf(value: unknown): number {
+  const count = integer(value)
+  return count !== undefined && count > 0 && count <= 0xffff_ffff ? count : 0
 }
 
 function integer(value: unknown): number | undefined {

@@ -21,6 +21,8 @@ export interface EnvelopeHeader {
 
 export interface EnvelopeItem {
   type: string
+  /** Where it stands in the envelope, from 1, as in `skipped`. */
+  index: number
   header: Record<string, unknown>
   /** A view into the envelope's body, not a copy. */
   payload: Buffer
@@ -109,7 +111,7 @@ export function parseEnvelope(body: Buffer, limits: Partial<EnvelopeLimits> = {}
       skipped.push(
         `item ${index} (${type}): payload of ${size} bytes exceeds the limit of ${maxItemBytes} bytes`,
       )
-    } else items.push({ type, header: itemHeader, payload: body.subarray(start, payloadEnd) })
+    } else items.push({ type, index, header: itemHeader, payload: body.subarray(start, payloadEnd) })
   }
   if (overflow > 0) {
     skipped.push(`${overflow} items after the first ${maxItems}: an envelope holds at most ${maxItems} items`)
@@ -117,13 +119,37 @@ export function parseEnvelope(body: Buffer, limits: Partial<EnvelopeLimits> = {}
   return { header, items, skipped }
 }
 
-/** The item's payload parsed as JSON, or undefined when it is not valid JSON (the caller skips the item). */
-export function parseJsonPayload(item: EnvelopeItem): unknown | undefined {
+/** Nesting kept in a JSON payload; deeper values become `"[…]"` / `"{…}"` (serde_json, in Relay, stops at 128). */
+export const MAX_JSON_DEPTH = 128
+
+/**
+ * The item's payload parsed as JSON, or undefined when it is not valid JSON (the caller skips the item). Values
+ * nested deeper than {@link MAX_JSON_DEPTH} are cut: `JSON.parse` takes any depth, but `JSON.stringify` (every
+ * store, the HTTP forwarder) overflows the stack at about 10 000 levels.
+ */
+export function parseJsonPayload(item: Pick<EnvelopeItem, 'payload'>): unknown | undefined {
+  let value: unknown
   try {
-    return JSON.parse(item.payload.toString('utf8'))
+    value = JSON.parse(item.payload.toString('utf8'))
   } catch {
     return undefined
   }
+  return cutDeep(value, 0)
+}
+
+/** Replaces, in place, what lies deeper than {@link MAX_JSON_DEPTH}; the recursion never goes deeper than that. */
+function cutDeep(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null) return value
+  if (depth >= MAX_JSON_DEPTH) return Array.isArray(value) ? '[…]' : '{…}'
+  const record = value as Record<string, unknown>
+  for (const key of Object.keys(record)) {
+    const entry = record[key]
+    const cut = cutDeep(entry, depth + 1)
+    // defineProperty, not assignment: a key named __proto__ must stay data.
+    if (cut !== entry)
+      Object.defineProperty(record, key, { value: cut, enumerable: true, writable: true, configurable: true })
+  }
+  return value
 }
 
 /** Writes an envelope, every item with its byte `length`, so payloads may hold newlines and binary data. */
@@ -203,7 +229,15 @@ function itemLength(header: Record<string, unknown>, index: number): number | un
   const length = header.length
   if (length === undefined || length === null) return undefined
   if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) {
-    const shown = (typeof length === 'number' ? String(length) : JSON.stringify(length)).slice(0, 40)
+    // Never JSON.stringify an object here: a deeply nested one overflows the stack.
+    const shown =
+      typeof length === 'number'
+        ? String(length)
+        : typeof length === 'object'
+          ? Array.isArray(length)
+            ? 'an array'
+            : 'an object'
+          : JSON.stringify(length).slice(0, 40)
     invalid(
       `Item ${index} header has an invalid "length" (${shown}): it must be a non-negative integer count of ` +
         'payload bytes, or be left out',

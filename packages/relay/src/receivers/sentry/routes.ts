@@ -80,6 +80,10 @@ export function mountSentryRoutes(app: H3, deps: SentryRoutesDeps): void {
     projectId: number | undefined,
   ): Promise<DsnKey> => {
     const publicKey = agreeingKey(candidates)
+    // PostgreSQL text cannot hold NUL: no key has one, and looking one up would be a 500.
+    if (publicKey?.includes('\u0000')) {
+      throw new MonlightError('UNAUTHORIZED', 'Unknown DSN key: a DSN key never holds a NUL character')
+    }
     const key = await service.authenticate(publicKey)
     if (!key) throw await service.refusal(publicKey)
     if (projectId !== undefined && projectId !== key.project_id) {
@@ -120,7 +124,8 @@ export function mountSentryRoutes(app: H3, deps: SentryRoutesDeps): void {
     const early = cors.handle(event)
     if (early) return early
     const parsed = parseEnvelope(await readBody(event), { maxItemBytes: deps.limits.maxItemBytes })
-    // The tunnel only ever delivers here: a DSN naming another host is refused, never forwarded (no SSRF).
+    // The tunnel only ever delivers here: a DSN naming another host is taken as naming this relay (its key and
+    // project decide), never forwarded (no SSRF).
     const dsn = dsnKey(parsed.header.dsn)
     if (!dsn) {
       throw new MonlightError(
@@ -138,10 +143,11 @@ export function mountSentryRoutes(app: H3, deps: SentryRoutesDeps): void {
     const projectId = readProjectId(event)
     const candidates = requestKeys(event)
     const key = await admit(event, candidates, projectId)
-    const payload = parseStoreBody(await readBody(event), deps.limits.maxItemBytes)
+    const { payload, text } = parseStoreBody(await readBody(event), deps.limits.maxItemBytes)
     const outcome = await receive(key, {
       header: { event_id: typeof payload.event_id === 'string' ? payload.event_id : undefined },
-      items: [{ type: 'event', header: {}, payload: Buffer.from(JSON.stringify(payload)) }],
+      // The text as sent, not re-serialized: JSON.stringify overflows the stack on deeply nested input.
+      items: [{ type: 'event', index: 1, header: {}, payload: Buffer.from(text) }],
       skipped: [],
     })
     if (outcome.failure) throw outcome.failure
@@ -161,16 +167,17 @@ export function mountSentryRoutes(app: H3, deps: SentryRoutesDeps): void {
     const skipped = [...parsed.skipped]
     let id = typeof parsed.header.event_id === 'string' ? parsed.header.event_id : null
     let failure: MonlightError | undefined
-    for (const [index, item] of parsed.items.entries()) {
+    for (const item of parsed.items) {
       try {
         const eventId = await receiveItem(key, item, context)
         id ??= eventId ?? null
-      } catch (error) {
+      } catch (caught) {
+        const error = refusalOf(caught)
         // The backend is unavailable: the envelope is not acknowledged, the SDK may send it again.
         if (MonlightError.is(error) && error.status >= 500) throw error
         const reason = MonlightError.is(error) ? error.message : 'could not be read'
         failure ??= MonlightError.is(error) ? error : undefined
-        skipped.push(`item ${index} (${item.type}): ${reason}`)
+        skipped.push(`item ${item.index} (${item.type}): ${reason}`)
         logger.warn('sentry item skipped', { type: item.type, reason, project: key.project })
       }
     }
@@ -255,6 +262,17 @@ function json(item: EnvelopeItem): unknown {
   return value
 }
 
+/**
+ * The in-process forwarder wraps every failure of a store in a 502; a store's 4xx there is its refusal of this
+ * item (a validation failure), which retrying cannot fix: it skips the item, as a mapping failure does.
+ */
+function refusalOf(error: unknown): unknown {
+  if (MonlightError.is(error) && error.code === 'BAD_GATEWAY' && MonlightError.is(error.cause)) {
+    if (error.cause.status < 500) return error.cause
+  }
+  return error
+}
+
 function invalidItem(reason: string): MonlightError {
   return new MonlightError('BAD_REQUEST', reason)
 }
@@ -311,7 +329,13 @@ export function dsnKey(dsn: unknown): { key: string; projectId: number } | undef
   }
   const projectId = Number(url.pathname.split('/').filter(Boolean).at(-1))
   if (!url.username || !Number.isSafeInteger(projectId) || projectId < 1) return undefined
-  return { key: decodeURIComponent(url.username), projectId }
+  let key: string
+  try {
+    key = decodeURIComponent(url.username)
+  } catch {
+    return undefined // a malformed escape (`%E0%A4%A`) is not a key
+  }
+  return { key, projectId }
 }
 
 function readProjectId(event: H3Event): number {
@@ -329,7 +353,7 @@ function readProjectId(event: H3Event): number {
 /**
  * A `/store/` body: JSON, or the base64 of zlib-deflated JSON that old SDKs (raven) send.
  */
-function parseStoreBody(body: Buffer, maxBytes: number): Record<string, unknown> {
+function parseStoreBody(body: Buffer, maxBytes: number): { payload: Record<string, unknown>; text: string } {
   let text = body.toString('utf8').trim()
   if (text !== '' && !text.startsWith('{')) {
     try {
@@ -347,5 +371,5 @@ function parseStoreBody(body: Buffer, maxBytes: number): Record<string, unknown>
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new MonlightError('VALIDATION_FAILED', 'The event must be a JSON object')
   }
-  return value as Record<string, unknown>
+  return { payload: value as Record<string, unknown>, text }
 }
