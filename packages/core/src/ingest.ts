@@ -49,7 +49,8 @@ export interface ExceptionInfo {
   type: string
   value: string
   module?: string
-  mechanism?: { type?: string; handled?: boolean }
+  /** `synthetic`: the SDK made the exception up to carry a stack (a message, a non-Error thrown value). */
+  mechanism?: { type?: string; handled?: boolean; synthetic?: boolean }
   frames: StackFrame[]
 }
 

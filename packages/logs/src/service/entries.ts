@@ -70,11 +70,11 @@ export function toNewEntry(input: unknown, index: number, now: number): NewEntry
       `Invalid log entry ${index}: level must be DEBUG, INFO, WARNING, ERROR or CRITICAL`,
     )
   }
-  const message = clipMessage(entry.message)
+  const message = withoutNul(clipMessage(entry.message))
   level ??= detectLevel(message, entry.stream)
   return {
     timestamp,
-    container: entry.container ?? entry.source ?? 'default',
+    container: withoutNul(entry.container ?? entry.source ?? 'default'),
     stream: entry.stream,
     level,
     message,
@@ -104,4 +104,9 @@ export function toView(entry: StoredEntry): LogView {
   }
   if (entry.attributes) view.attributes = JSON.parse(entry.attributes) as Record<string, unknown>
   return view
+}
+
+/** PostgreSQL text cannot hold NUL: U+FFFD instead, on every dialect alike (as the error tracker stores it). */
+function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text
 }

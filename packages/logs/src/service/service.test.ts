@@ -37,6 +37,12 @@ describeDialects('logs service', (dialect) => {
   const messages = async (query: Record<string, string>) =>
     (await logs.service.query(query)).logs.map((log) => log.message)
 
+  it('stores NUL in a message or container as U+FFFD on every dialect (PostgreSQL text cannot hold it)', async () => {
+    await logs.write([{ message: 'a\u0000b', container: 'c\u0000d' }])
+    const page = await logs.service.query({ search: 'a' })
+    expect(page.logs.find((log) => log.container === 'c\uFFFDd')?.message).toBe('a\uFFFDb')
+  })
+
   it('lists newest first with the upstream envelope', async () => {
     const page = await logs.service.query({ limit: '3' })
     expect(page).toMatchObject({ total: 8, limit: 3, offset: 0 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { canonicalLabels } from './validate.js'
+import { canonicalLabels, validateBatch } from './validate.js'
 
 describe('canonicalLabels', () => {
   it('answers a label set seen before from memory, the same whatever the order or value type', () => {
@@ -22,5 +22,14 @@ describe('canonicalLabels', () => {
     const ignored = new Set(['user'])
     expect(canonicalLabels({ user: 'u1', page: '/' }, 0, ignored)).toBe('{"page":"/"}')
     expect(canonicalLabels({ user: 'u1', page: '/' })).toBe('{"page":"/","user":"u1"}')
+  })
+})
+
+describe('validateBatch', () => {
+  it('refuses values whose rollup sums would overflow (PostgreSQL refuses infinity)', () => {
+    expect(() => validateBatch([{ name: 'x', type: 'gauge', value: 1e308 }], Date.now())).toThrow(
+      /at most 1e300/,
+    )
+    expect(validateBatch([{ name: 'x', type: 'gauge', value: 1e300 }], Date.now())).toHaveLength(1)
   })
 })

@@ -71,7 +71,10 @@ function validatePoint(input: unknown, index: number, now: number, ignored: Read
   if (typeof type !== 'string') throw invalid('Missing required field: type')
   if (!TYPES.has(type)) throw invalid("Field 'type' must be 'counter', 'histogram', or 'gauge'")
   if (typeof value !== 'number') throw invalid('Missing required field: value')
-  if (!Number.isFinite(value)) throw invalid(`Field 'value' of metric ${index} must be a finite number`)
+  // Beyond ±1e300 the sums of rollups overflow to infinity (PostgreSQL refuses them).
+  if (!Number.isFinite(value) || Math.abs(value) > 1e300) {
+    throw invalid(`Field 'value' of metric ${index} must be a finite number of magnitude at most 1e300`)
+  }
   return {
     name,
     type: type as MetricType,

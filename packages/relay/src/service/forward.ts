@@ -162,7 +162,8 @@ export function httpForwarder(options: HttpForwardOptions, logger: Logger): Forw
       } catch (error) {
         if (error instanceof Rejected) {
           logger.warn('backend rejected an event', { error })
-          throw upstreamError(error)
+          // Its refusal, as the cause: the Sentry receiver skips that item instead of failing the envelope.
+          throw upstreamError(new MonlightError('VALIDATION_FAILED', error.message))
         }
         logger.warn('backend unavailable, queueing', { url, error })
         job.attempts = 1

@@ -166,7 +166,8 @@ export function createRelayService(deps: RelayServiceDeps) {
     },
 
     async authenticate(publicKey: string | undefined): Promise<DsnKey | undefined> {
-      if (!publicKey || publicKey.length > 64) return undefined
+      // NUL cannot be in a key, and PostgreSQL refuses it in a query.
+      if (!publicKey || publicKey.length > 64 || publicKey.includes('\u0000')) return undefined
       const time = deps.now()
       const cached = activeKeys.get(publicKey)
       if (cached && cached.until >= time) return cached.key
@@ -189,7 +190,8 @@ export function createRelayService(deps: RelayServiceDeps) {
           'No project key: send the DSN key as sentry_key (X-Sentry-Auth header or query) or in the envelope header dsn',
         )
       }
-      const row = publicKey.length <= 64 ? await store.findKey(publicKey) : undefined
+      const row =
+        publicKey.length <= 64 && !publicKey.includes('\u0000') ? await store.findKey(publicKey) : undefined
       if (row && row.active !== 1) {
         return new MonlightError(
           'FORBIDDEN',

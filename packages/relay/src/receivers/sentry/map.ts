@@ -148,6 +148,7 @@ function exceptionsOf(payload: Record<string, unknown>): ExceptionInfo[] {
       mechanism: mechanism && {
         type: text(mechanism.type),
         handled: typeof mechanism.handled === 'boolean' ? mechanism.handled : undefined,
+        synthetic: mechanism.synthetic === true ? true : undefined,
       },
       frames: framesOf(stacktrace),
     }
@@ -322,11 +323,12 @@ export function mapLogs(payload: unknown, context: MapContext): LogEntry[] {
   })
 }
 
-const SESSION_STATUSES = new Set(['ok', 'exited', 'crashed', 'abnormal', 'errored'])
+/** Final and error states; browser SDKs mark a session with an unhandled error `unhandled` and never end it. */
+const SESSION_STATUSES = new Set(['exited', 'crashed', 'abnormal', 'errored', 'unhandled'])
 
 /**
- * `session` and `sessions` items as counters: `sentry_sessions_started_total`, and per final status
- * `sentry_sessions_total{status}` — the crash-free rate is `1 - crashed / total`. Users (`did`) are counted the same
+ * `session` and `sessions` items as counters: `sentry_sessions_started_total`, and per status
+ * `sentry_sessions_total{status}` — the crash-free rate is `1 - (crashed + unhandled) / started`. Users (`did`) are counted the same
  * way in `sentry_session_users_total{status}` once per session update that ends a session.
  */
 export function mapSessions(
@@ -354,7 +356,7 @@ export function mapSessions(
     const status = text(payload.status) ?? 'ok'
     const at = sentryTime(payload.timestamp)
     if (payload.init === true) counter('sentry_sessions_started_total', 1, {}, at)
-    if (status !== 'ok' && SESSION_STATUSES.has(status)) {
+    if (SESSION_STATUSES.has(status)) {
       counter('sentry_sessions_total', 1, { status }, at)
       if (payload.did !== undefined) counter('sentry_session_users_total', 1, { status }, at)
     }
