@@ -76,7 +76,7 @@ export function normalizeErrorEvent(input: unknown): NormalizedEvent {
           : typeof value === 'number' || typeof value === 'boolean'
             ? String(value)
             : undefined
-      const name = key.slice(0, 200)
+      const name = keyOf(key)
       if (text !== undefined && name) put(tags, name, cut.text(text, `tags.${name}`, 200))
     }
     if (Object.keys(tags).length > 0) event.tags = tags
@@ -89,14 +89,16 @@ export function normalizeErrorEvent(input: unknown): NormalizedEvent {
       EVENT_LIMITS.contexts,
       'oldest',
     )) {
-      if (isObject(value)) put(contexts, key.slice(0, 200), cut.data(value, `contexts.${key}`))
+      if (isObject(value)) put(contexts, keyOf(key), cut.data(value, `contexts.${key}`))
     }
     if (Object.keys(contexts).length > 0) event.contexts = contexts
   }
   if (isObject(source.user)) {
     const user = cut.data(source.user, 'user') as Record<string, unknown>
     for (const field of ['id', 'email', 'username', 'ip_address']) {
-      if (user[field] !== undefined && typeof user[field] !== 'string') user[field] = String(user[field])
+      // `{ id: null }` is no id (else every such user would be the one user `null`).
+      if (user[field] === null) delete user[field]
+      else if (user[field] !== undefined && typeof user[field] !== 'string') user[field] = String(user[field])
     }
     if (Object.keys(user).length > 0) event.user = user
   }
@@ -104,8 +106,14 @@ export function normalizeErrorEvent(input: unknown): NormalizedEvent {
     const request: NonNullable<ErrorEvent['request']> = {}
     const url = cut.text(source.request.url, 'request.url', EVENT_LIMITS.long)
     if (url) request.url = url
-    const method = cut.text(source.request.method, 'request.method', 16)
-    if (method) request.method = method.toUpperCase()
+    // Upper case first: it can lengthen a string (`ß` → `SS`), and the cut must hold.
+    const rawMethod = source.request.method
+    const method = cut.text(
+      typeof rawMethod === 'string' ? rawMethod.toUpperCase() : rawMethod,
+      'request.method',
+      16,
+    )
+    if (method) request.method = method
     const query = cut.text(source.request.query_string, 'request.query_string', EVENT_LIMITS.long)
     if (query) request.query_string = query
     if (isObject(source.request.headers)) {
@@ -117,7 +125,7 @@ export function normalizeErrorEvent(input: unknown): NormalizedEvent {
         'oldest',
       )) {
         if (typeof value === 'string')
-          put(headers, name.slice(0, 200), cut.text(value, `request.headers.${name}`, EVENT_LIMITS.long))
+          put(headers, keyOf(name), cut.text(value, `request.headers.${name}`, EVENT_LIMITS.long))
       }
       request.headers = headers
     }
@@ -153,6 +161,7 @@ function exception(input: unknown, cut: Cutter, path: string): ExceptionInfo | u
     const kind = cut.text(input.mechanism.type, `${path}.mechanism.type`, EVENT_LIMITS.short)
     if (kind) mechanism.type = kind
     if (typeof input.mechanism.handled === 'boolean') mechanism.handled = input.mechanism.handled
+    if (input.mechanism.synthetic === true) mechanism.synthetic = true
     result.mechanism = mechanism
   }
   if (Array.isArray(input.frames)) {
@@ -224,7 +233,8 @@ class Cutter {
     const clean = value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value
     if (clean.length <= max) return clean
     this.note(`${path}: cut to ${max} characters`)
-    return `${clean.slice(0, max)}…`
+    // The ellipsis counts: a cut value is at most `max` long, so normalizing it again cuts nothing.
+    return `${clean.slice(0, max - 1)}…`
   }
 
   list<T>(values: readonly T[], path: string, max: number, keep: 'newest' | 'oldest'): T[] {
@@ -250,12 +260,18 @@ class Cutter {
     if (isObject(value)) {
       const result: Record<string, unknown> = {}
       for (const [key, entry] of this.list(Object.entries(value), path, EVENT_LIMITS.entries, 'oldest')) {
-        if (entry !== undefined) put(result, key.slice(0, 200), this.data(entry, path, depth + 1))
+        if (entry !== undefined) put(result, keyOf(key), this.data(entry, path, depth + 1))
       }
       return result
     }
     return undefined
   }
+}
+
+/** A key as stored: at most 200 characters, NUL as U+FFFD (PostgreSQL text cannot hold NUL; tag keys are rows). */
+function keyOf(key: string): string {
+  const name = key.slice(0, 200)
+  return name.includes('\u0000') ? name.replaceAll('\u0000', '\uFFFD') : name
 }
 
 /** Sets a key as data, even `__proto__` (which plain assignment would take as the prototype). */

@@ -40,16 +40,20 @@ export function toListFilter(raw: Record<string, string>): ListFilter {
 
 /**
  * `browser:Chrome release:"1.2 beta" timeout` → the tags `browser=Chrome`, `release=1.2 beta` and the text
- * `timeout`. A term is a tag when it is `key:value` with a key of letters, digits, `.`, `_` or `-`.
+ * `timeout`. A term is a tag when it is `key:value` with a key of letters, digits, `.`, `_` or `-` that starts
+ * with a letter or `_`. URLs (`https://x/y`) and times (`10:30`) stay text; `url:https://x/y` is a tag.
  */
 export function splitTags(search: string): { text: string; tags: [string, string][] } {
   const tags: [string, string][] = []
   const text = search
-    .replace(/(?:^|\s)([\w.-]{1,64}):("([^"]*)"|\S+)/g, (term, key: string, raw: string, quoted?: string) => {
-      if (tags.length >= MAX_TAG_TERMS) return term
-      tags.push([key, quoted ?? raw])
-      return ' '
-    })
+    .replace(
+      /(?:^|\s)([A-Za-z_][\w.-]{0,63}):("([^"]*)"|(?!\/\/)\S+)/g,
+      (term, key: string, raw: string, quoted?: string) => {
+        if (tags.length >= MAX_TAG_TERMS) return term
+        tags.push([key, quoted ?? raw])
+        return ' '
+      },
+    )
     .replace(/\s+/g, ' ')
     .trim()
   return { text, tags }

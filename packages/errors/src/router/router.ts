@@ -57,8 +57,10 @@ export function createErrorsRouter(deps: RouterDependencies): H3 {
     })
   })
   app.get('/api/errors/:id/events/:seq', (event) => {
-    const seq = Number(event.context.params?.seq)
-    if (!Number.isSafeInteger(seq) || seq < 1) throw new MonlightError('NOT_FOUND', 'Event not found')
+    // Digits only, as ids: `Number()` would also read `0x10`, `1e2` and ` 5`.
+    const raw = event.context.params?.seq ?? ''
+    const seq = /^[1-9]\d{0,14}$/.test(raw) ? Number(raw) : Number.NaN
+    if (!Number.isSafeInteger(seq)) throw new MonlightError('NOT_FOUND', 'Event not found')
     return service.event(groupId(event), seq)
   })
   app.post('/api/errors/:id/resolve', async (event) => {

@@ -52,13 +52,16 @@ function inAppFrames(exception: ExceptionInfo): string[] {
   return components.reverse()
 }
 
-/** A file without origin, query, build hash or absolute prefix: `https://cdn/x/app.3f9a1c.js?v=2` → `x/app.js`. */
+/**
+ * A file without origin, query, build hash or absolute prefix: `https://cdn/x/app.3f9a1c.js?v=2` → `x/app.js`,
+ * `main.8f3a2c1d.chunk.js` → `main.chunk.js`. A hash has a digit: `user-facade.js` is a name.
+ */
 export function normalizeFile(file: string): string {
   return file
     .replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '')
     .replace(/[?#].*$/, '')
     .replace(/^.*\/node_modules\//, 'node_modules/')
-    .replace(/[.-][0-9a-f]{6,}(?=\.[a-z]+$)/i, '')
+    .replace(/[.-](?=[0-9a-f]*\d)[0-9a-f]{6,}(?=(?:\.[a-z]+)+$)/i, '')
     .replace(/^\/+/, '')
 }
 

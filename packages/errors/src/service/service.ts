@@ -11,6 +11,7 @@ import type {
 } from '../store/store.js'
 import { createSpikeDetector, type SpikeRule } from './spikes.js'
 import { type CaptureContext, describeError } from './traceback.js'
+import { eventFromTraceback } from './traceback-frames.js'
 import { toStoredReport } from './validate.js'
 
 /** An error group as `GET /api/errors` lists it. */
@@ -54,8 +55,11 @@ export interface Occurrence {
   event_id: string | null
   release: string | null
   level: string | null
-  /** The structured event (exception chain, frames, breadcrumbs, tags, contexts...), or null for upstream reports. */
-  event: (ErrorEvent & { truncated?: string[] }) | null
+  /**
+   * The structured event (exception chain, frames, breadcrumbs, tags, contexts...). Upstream reports (no `event`)
+   * get one parsed from their traceback text, marked `derived: true` (`DerivedEvent` of traceback-frames.ts).
+   */
+  event: (ErrorEvent & { truncated?: string[]; derived?: true }) | null
 }
 
 /** A kept event in the group's event list. */
@@ -113,7 +117,7 @@ export interface ErrorsService extends ErrorIngest {
   /** Environments and releases seen, for the list's selects. */
   facets(project?: string): Promise<{ environments: string[]; releases: string[] }>
   projects(): Promise<{ projects: string[] }>
-  /** Deletes groups resolved more than `retentionDays` ago; returns how many. */
+  /** Deletes groups resolved more than `retentionDays` ago (returns how many), and events beyond `keepEvents`. */
   applyRetention(): Promise<number>
 }
 
@@ -240,7 +244,7 @@ export function createErrorsService(deps: ServiceDependencies): ErrorsService {
         ...toSummary(group, time),
         traceback: group.traceback,
         resolved_at: group.resolved_at === null ? null : isoSeconds(group.resolved_at),
-        occurrences: occurrences.map(toOccurrence),
+        occurrences: occurrences.map((row) => toOccurrence(row, group)),
         tags: [...byKey].map(([key, values]) => ({ key, values })),
         histogram: days.map((count, i) => ({
           date: new Date((firstDay + i) * DAY_MS).toISOString().slice(0, 10),
@@ -260,7 +264,7 @@ export function createErrorsService(deps: ServiceDependencies): ErrorsService {
       const found = await store.event(id, seq)
       if (!found)
         throw new MonlightError('NOT_FOUND', `Event ${seq} of error ${id} is not kept (or never was)`)
-      return { ...toOccurrence(found.row), previous: found.previous, next: found.next }
+      return { ...toOccurrence(found.row, found.group), previous: found.previous, next: found.next }
     },
 
     async resolve(id, options = {}) {
@@ -306,7 +310,7 @@ export function createErrorsService(deps: ServiceDependencies): ErrorsService {
 
     async facets(project) {
       const [environments, releases] = await Promise.all([
-        store.environments(),
+        store.environments(project),
         store.facetValues('release', project),
       ])
       return { environments, releases }
@@ -322,6 +326,8 @@ export function createErrorsService(deps: ServiceDependencies): ErrorsService {
     },
 
     async applyRetention() {
+      const unkept = await store.deleteUnkeptEvents()
+      if (unkept > 0) deps.logger.info('retention deleted events beyond keepEvents', { deleted: unkept })
       const deleted = await store.deleteResolvedBefore(now() - deps.retentionDays * DAY_MS)
       if (deleted > 0)
         deps.logger.info('retention deleted resolved errors', { deleted, days: deps.retentionDays })
@@ -375,13 +381,16 @@ function toEventSummary(row: EventSummaryRow): EventSummary {
 function parseIgnore(input: IgnoreUntil): { time: number | null; count: number | null } {
   let time: number | null = null
   if (input.until !== undefined && input.until !== null) {
-    time = typeof input.until === 'number' ? input.until : Date.parse(input.until)
-    if (!Number.isFinite(time)) {
+    const until: unknown = input.until
+    time = typeof until === 'number' ? until : typeof until === 'string' ? Date.parse(until) : Number.NaN
+    // A time a Date can hold, in whole milliseconds (`muted_until` is a bigint column).
+    if (!Number.isFinite(time) || Math.abs(time) > 8.64e15) {
       throw new MonlightError(
         'VALIDATION_FAILED',
         "Field 'until' must be an ISO 8601 time or epoch milliseconds",
       )
     }
+    time = Math.round(time)
   }
   let count: number | null = null
   if (input.count !== undefined && input.count !== null) {
@@ -422,7 +431,8 @@ function parseBulk(input: unknown): {
   }
 }
 
-function toOccurrence(row: OccurrenceRow): Occurrence {
+/** `group`: its type and message name the exception of an event parsed from the traceback. */
+function toOccurrence(row: OccurrenceRow, group: Pick<GroupRow, 'exception_type' | 'message'>): Occurrence {
   return {
     id: row.seq,
     timestamp: isoSeconds(row.timestamp),
@@ -436,7 +446,10 @@ function toOccurrence(row: OccurrenceRow): Occurrence {
     event_id: row.event_id,
     release: row.release,
     level: row.level,
-    event: parseStoredJson(row.event) as Occurrence['event'],
+    event:
+      row.event === null
+        ? eventFromTraceback(group.exception_type, group.message, row.traceback)
+        : (parseStoredJson(row.event) as Occurrence['event']),
   }
 }
 

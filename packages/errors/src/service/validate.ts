@@ -85,7 +85,7 @@ function facets(event: ErrorEvent, environment: string | null): [string, string]
   const result = new Map<string, string>()
   const add = (key: string, value: unknown) => {
     if (typeof value === 'string' && value !== '' && !result.has(key) && result.size < 60)
-      result.set(key, value.slice(0, 200))
+      result.set(storable(key.slice(0, 200)), storable(value.slice(0, 200)))
   }
   add('level', event.level ?? 'error')
   add('release', event.release)

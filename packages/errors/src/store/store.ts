@@ -17,6 +17,8 @@ export const DEFAULT_KEEP_EVENTS = 100
 /** The occurrences `GET /api/errors/{id}` lists in full, as upstream. */
 export const DETAIL_OCCURRENCES = 5
 const HOUR_MS = 3_600_000
+/** Event numbers are `integer` columns: a larger one is no kept event (and PostgreSQL would refuse it). */
+const MAX_SEQ = 2 ** 31 - 1
 
 /** A validated report, ready to store: JSON fields already serialized. */
 export type StoredReport = Pick<
@@ -90,6 +92,9 @@ export function createErrorsStore(database: Database, options: { keepEvents?: nu
   const postgres = database.dialect === 'postgres'
   const plans = createPlanRunner({ ...database, db })
   const q = prepareIngestQueries(db)
+  // A group's newest `keep` events. Older rows linger only once `keepEvents` was lowered: the ring no longer
+  // reaches their slots. Reads skip them, retention deletes them.
+  const isKept = sql<boolean>`${sql.ref(`${OCCURRENCE_TABLE}.seq`)} > ${sql.ref(`${GROUP_TABLE}.count`)} - ${sql.lit(keep)}`
 
   function* ingestPlan(report: StoredReport, now: number): Plan<IngestOutcome> {
     const { tags, ...fields } = report
@@ -245,6 +250,7 @@ export function createErrorsStore(database: Database, options: { keepEvents?: nu
         .selectFrom(OCCURRENCE_TABLE)
         .selectAll()
         .where('group_id', '=', id)
+        .where('seq', '>', Number(group.count) - keep)
         .orderBy('seq', 'desc')
         .limit(DETAIL_OCCURRENCES)
         .execute()
@@ -255,37 +261,72 @@ export function createErrorsStore(database: Database, options: { keepEvents?: nu
     async events(id: number, limit: number, before?: number): Promise<EventSummaryRow[]> {
       let query = db
         .selectFrom(OCCURRENCE_TABLE)
-        .select(['seq', 'timestamp', 'event_id', 'release', 'environment', 'level', 'request_url', 'user_id'])
-        .where('group_id', '=', id)
-      if (before !== undefined) query = query.where('seq', '<', before)
-      const rows = await query.orderBy('seq', 'desc').limit(limit).execute()
+        .innerJoin(GROUP_TABLE, `${GROUP_TABLE}.id`, `${OCCURRENCE_TABLE}.group_id`)
+        .select(
+          (
+            [
+              'seq',
+              'timestamp',
+              'event_id',
+              'release',
+              'environment',
+              'level',
+              'request_url',
+              'user_id',
+            ] as const
+          ).map((column) => `${OCCURRENCE_TABLE}.${column}` as const),
+        )
+        .where(`${OCCURRENCE_TABLE}.group_id`, '=', id)
+        .where(isKept)
+      if (before !== undefined && before <= MAX_SEQ)
+        query = query.where(`${OCCURRENCE_TABLE}.seq`, '<', before)
+      const rows = await query.orderBy(`${OCCURRENCE_TABLE}.seq`, 'desc').limit(limit).execute()
       return rows.map((row) => ({ ...row, seq: Number(row.seq), timestamp: Number(row.timestamp) }))
     },
 
-    /** One kept event with its neighbours' numbers (for previous / next). */
+    /** One kept event with its group's type and message and its neighbours' numbers (for previous / next). */
     async event(
       id: number,
       seq: number,
-    ): Promise<{ row: OccurrenceRow; previous: number | null; next: number | null } | undefined> {
-      const row = await db
+    ): Promise<
+      | {
+          row: OccurrenceRow
+          group: Pick<GroupRow, 'exception_type' | 'message'>
+          previous: number | null
+          next: number | null
+        }
+      | undefined
+    > {
+      if (!Number.isSafeInteger(seq) || seq < 1 || seq > MAX_SEQ) return undefined
+      const found = await db
         .selectFrom(OCCURRENCE_TABLE)
-        .selectAll()
-        .where('group_id', '=', id)
-        .where('seq', '=', seq)
+        .innerJoin(GROUP_TABLE, `${GROUP_TABLE}.id`, `${OCCURRENCE_TABLE}.group_id`)
+        .selectAll(OCCURRENCE_TABLE)
+        .select([
+          `${GROUP_TABLE}.exception_type as group_exception_type`,
+          `${GROUP_TABLE}.message as group_message`,
+          `${GROUP_TABLE}.count as group_count`,
+        ])
+        .where(`${OCCURRENCE_TABLE}.group_id`, '=', id)
+        .where(`${OCCURRENCE_TABLE}.seq`, '=', seq)
+        .where(isKept)
         .executeTakeFirst()
-      if (!row) return undefined
+      if (!found) return undefined
+      const { group_exception_type, group_message, group_count, ...row } = found
       const neighbour = (op: '<' | '>') =>
         db
           .selectFrom(OCCURRENCE_TABLE)
           .select('seq')
           .where('group_id', '=', id)
           .where('seq', op, seq)
+          .where('seq', '>', Number(group_count) - keep)
           .orderBy('seq', op === '<' ? 'desc' : 'asc')
           .limit(1)
           .executeTakeFirst()
       const [previous, next] = await Promise.all([neighbour('<'), neighbour('>')])
       return {
         row: normalizeOccurrence(row),
+        group: { exception_type: group_exception_type, message: group_message },
         previous: previous ? Number(previous.seq) : null,
         next: next ? Number(next.seq) : null,
       }
@@ -299,6 +340,8 @@ export function createErrorsStore(database: Database, options: { keepEvents?: nu
         .where('group_id', '=', id)
         .orderBy('key')
         .orderBy('count', 'desc')
+        // Ties in the same order on every dialect (and every page load).
+        .orderBy('value')
         .limit(2_000)
         .execute()
       const perKeySeen = new Map<string, number>()
@@ -343,14 +386,16 @@ export function createErrorsStore(database: Database, options: { keepEvents?: nu
       return rows.map((row) => row.value)
     },
 
-    async environments(): Promise<string[]> {
-      const rows = await db
-        .selectFrom(ENVIRONMENT_TABLE)
-        .select('environment')
-        .distinct()
-        .orderBy('environment')
-        .limit(200)
-        .execute()
+    /** Environments reported from, of one project or of all. */
+    async environments(project?: string): Promise<string[]> {
+      let query = db.selectFrom(ENVIRONMENT_TABLE).select('environment')
+      if (project)
+        query = query.where(
+          'group_id',
+          'in',
+          db.selectFrom(GROUP_TABLE).select('id').where('project', '=', project),
+        )
+      const rows = await query.distinct().orderBy('environment').limit(200).execute()
       return rows.map((row) => row.environment)
     },
 
@@ -403,6 +448,16 @@ export function createErrorsStore(database: Database, options: { keepEvents?: nu
     async projects(): Promise<string[]> {
       const rows = await db.selectFrom(GROUP_TABLE).select('project').distinct().orderBy('project').execute()
       return rows.map((row) => row.project)
+    },
+
+    /** Deletes the rows of events no longer kept (after `keepEvents` was lowered); returns how many. */
+    async deleteUnkeptEvents(): Promise<number> {
+      const groupCount = sql`(select ${sql.ref('count')} from ${sql.table(GROUP_TABLE)} where ${sql.ref(`${GROUP_TABLE}.id`)} = ${sql.ref(`${OCCURRENCE_TABLE}.group_id`)})`
+      const result = await db
+        .deleteFrom(OCCURRENCE_TABLE)
+        .where(sql<boolean>`${sql.ref('seq')} <= ${groupCount} - ${sql.lit(keep)}`)
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
     },
 
     /** Deletes groups resolved before `cutoff` (epoch ms) with their occurrences; returns how many groups. */
@@ -589,12 +644,20 @@ function isMuted(
 
 /**
  * Whether a report of `release` comes after a group resolved in `resolvedIn`. Versions made of numbers
- * (`1.10.2`, `v2-3`) compare numerically; other names differ or not. A report without a release, or a group
+ * (`1.10.2`, `v2-3`, `web@1.10.2`) compare numerically; other names differ or not. A report without a release, or a group
  * resolved without one, counts as later: better a false regression than a missed one.
  */
 export function isLaterRelease(release: string | null, resolvedIn: string | null): boolean {
   if (resolvedIn === null || release === null) return true
   if (release === resolvedIn) return false
+  // Sentry's `package@version` (`web@2.0.0`, `@acme/web@2.0.0`): versions of one package compare.
+  const at = resolvedIn.lastIndexOf('@')
+  if (at > 0) {
+    const name = resolvedIn.slice(0, at + 1)
+    return (
+      !release.startsWith(name) || isLaterRelease(release.slice(name.length), resolvedIn.slice(name.length))
+    )
+  }
   const numbers = (text: string) =>
     /^v?\d+([.\-+]\d+)*$/.test(text)
       ? text

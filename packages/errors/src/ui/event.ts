@@ -4,13 +4,16 @@ import { exceptionChain } from './frames.js'
 import type { ErrorEvent, Occurrence } from './types.js'
 import { asObject, display, kvTable, levelBadge, pretty, tagHref } from './util.js'
 
-/** Everything about one event: structured (Sentry-grade) when it has `event`, upstream's flat report otherwise. */
+/**
+ * Everything about one event: structured (Sentry-grade) when it has its own `event`, upstream's flat report
+ * otherwise — with the frames the server parsed from its traceback (`derived`) above the traceback itself.
+ */
 export function eventBody(occurrence: Occurrence): HTMLElement {
   const event = occurrence.event
   return h(
     'div',
     { class: 'event-body', 'data-seq': occurrence.id },
-    event ? structured(occurrence, event) : upstream(occurrence),
+    event && !event.derived ? structured(occurrence, event) : upstream(occurrence),
   )
 }
 
@@ -238,6 +241,7 @@ function upstream(occurrence: Occurrence): Kid[] {
   const extra = asObject(occurrence.extra)
   const browser = occurrence.request_method === 'BROWSER'
   const sessionId = typeof extra?.session_id === 'string' ? extra.session_id : undefined
+  const parsed = occurrence.event?.derived ? (occurrence.event.exceptions ?? []) : []
   return [
     h(
       'dl',
@@ -253,6 +257,13 @@ function upstream(occurrence: Occurrence): Kid[] {
           h('div', null, h('dt', null, key as string), h('dd', null, value as Node | string)),
         ),
     ),
+    parsed.length > 0 &&
+      section(
+        'Exception',
+        'ev-exceptions',
+        h('p', { class: 'muted' }, 'Frames parsed from the traceback below.'),
+        exceptionChain(parsed),
+      ),
     section('Traceback', 'ev-traceback', h('pre', { class: 'traceback' }, occurrence.traceback || '(empty)')),
     (occurrence.request_url || occurrence.request_method) &&
       section(

@@ -66,6 +66,8 @@ export interface Breadcrumb {
 }
 
 export interface ErrorEvent {
+  /** Parsed by the server from an upstream report's traceback; not sent by an SDK. */
+  derived?: true
   event_id?: string
   level?: string
   platform?: string
