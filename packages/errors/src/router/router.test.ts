@@ -140,6 +140,13 @@ describeAdapters(
       const big = await t.fetch('/api/errors', json(pythonReport({ message: 'x'.repeat(262_144) })))
       expect(big.status).toBe(413)
       expect((await big.json()).detail).toBe('Request body exceeds maximum size')
+      // A structured event (what the relay forwards for Sentry events of up to 1 MiB) may be larger.
+      const breadcrumbs = Array.from({ length: 100 }, (_, i) => ({ message: `${i} ${'y'.repeat(6000)}` }))
+      const structured = await t.fetch(
+        '/api/errors',
+        json(pythonReport({ message: 'a large structured event', event: { breadcrumbs } })),
+      )
+      expect(structured.status).toBeLessThan(300)
     })
 
     it('needs the API key except for /health and the UI', async () => {

@@ -4,6 +4,7 @@ import {
   type Logger,
   MonlightError,
   mountUi,
+  payloadTooLarge,
   readJson,
   readQuery,
   readText,
@@ -16,6 +17,8 @@ import { toListFilter } from './list-query.js'
 
 /** Upstream's ingest limit: 256 KiB. */
 export const MAX_REPORT_BYTES = 262_144
+/** A report carrying a structured `event` (the relay forwards Sentry events of up to 1 MiB) may be larger. */
+export const MAX_EVENT_REPORT_BYTES = 1_179_648
 
 export interface RouterDependencies {
   service: ErrorsService
@@ -40,11 +43,21 @@ export function createErrorsRouter(deps: RouterDependencies): H3 {
   app.post(
     '/api/errors',
     async (event) => {
-      const result = await service.ingest((await readJson(event)) as never)
+      const text = await readText(event)
+      const report = parseReport(text)
+      // Upstream's limit holds for upstream's reports; only a structured event earns the larger one.
+      if (
+        text.length > MAX_REPORT_BYTES / 4 &&
+        Buffer.byteLength(text) > MAX_REPORT_BYTES &&
+        !hasEvent(report)
+      ) {
+        throw payloadTooLarge(MAX_REPORT_BYTES)
+      }
+      const result = await service.ingest(report as never)
       event.res.status = result.status === 'incremented' ? 200 : 201
       return result
     },
-    routeMeta({ bodyLimit: MAX_REPORT_BYTES }),
+    routeMeta({ bodyLimit: MAX_EVENT_REPORT_BYTES }),
   )
   app.get('/api/errors', (event) => service.list(toListFilter(readQuery(event))))
   app.post('/api/errors/bulk', async (event) => service.bulk(await readJson(event)))
@@ -95,6 +108,19 @@ export function createErrorsRouter(deps: RouterDependencies): H3 {
 
   mountUi(app, { dir: deps.uiDir ?? findUiDir(import.meta.url), pages: ['/errors/:id'] })
   return app
+}
+
+function parseReport(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new MonlightError('INVALID_JSON', 'Invalid JSON')
+  }
+}
+
+function hasEvent(report: unknown): boolean {
+  const value = (report as { event?: unknown } | null)?.event
+  return typeof value === 'object' && value !== null
 }
 
 /** A JSON object body, or `{}` when there is none (upstream's resolve takes no body). */

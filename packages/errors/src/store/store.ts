@@ -10,7 +10,7 @@ import {
   type OccurrenceTable,
   TAG_TABLE,
 } from '../schema/tables.js'
-import { createPlanRunner, type Param, type Plan, prepare } from './prepared.js'
+import { createPlanRunner, type Param, type Plan, type PreparedQuery, prepare } from './prepared.js'
 
 /** Occurrences kept per group by default (upstream kept five). */
 export const DEFAULT_KEEP_EVENTS = 100
@@ -92,6 +92,7 @@ export function createErrorsStore(database: Database, options: { keepEvents?: nu
   const postgres = database.dialect === 'postgres'
   const plans = createPlanRunner({ ...database, db })
   const q = prepareIngestQueries(db)
+  const countTags = prepareTagCounter(db)
   // A group's newest `keep` events. Older rows linger only once `keepEvents` was lowered: the ring no longer
   // reaches their slots. Reads skip them, retention deletes them.
   const isKept = sql<boolean>`${sql.ref(`${OCCURRENCE_TABLE}.seq`)} > ${sql.ref(`${GROUP_TABLE}.count`)} - ${sql.lit(keep)}`
@@ -148,7 +149,14 @@ export function createErrorsStore(database: Database, options: { keepEvents?: nu
     if (replaced === undefined) yield { query: q.putOccurrence, values: withId }
     if (report.environment !== null) yield { query: q.addEnvironment, values: withId }
     yield { query: q.countHour, values: withId }
-    for (const [key, value] of tags) yield { query: q.countTag, values: { ...withId, key, value } }
+    if (tags.length > 0) {
+      const tagValues: Record<string, unknown> = { id: outcome.id, now }
+      for (const [i, [key, value]] of tags.entries()) {
+        tagValues[`key${i}`] = key
+        tagValues[`value${i}`] = value
+      }
+      yield { query: countTags(tags.length), values: tagValues }
+    }
     return outcome
   }
 
@@ -618,17 +626,40 @@ function prepareIngestQueries(db: Kysely<ErrorsTables>) {
             .doUpdateSet((eb) => ({ count: eb(`${HOUR_TABLE}.count`, '+', 1) })),
         ),
     ),
-    countTag: prepare(db, (db, p) =>
-      db
-        .insertInto(TAG_TABLE)
-        .values({ group_id: p('id'), key: p('key'), value: p('value'), count: 1, last_seen: p('now') })
-        .onConflict((oc) =>
-          oc.columns(['group_id', 'key', 'value']).doUpdateSet((eb) => ({
-            count: eb(`${TAG_TABLE}.count`, '+', 1),
-            last_seen: p('now'),
-          })),
-        ),
-    ),
+  }
+}
+
+/**
+ * One statement counts all of a report's tags (one per key, so no row is hit twice): a dozen single-row upserts
+ * cost more than the rest of the ingest. Compiled once per tag count.
+ */
+function prepareTagCounter(db: Kysely<ErrorsTables>): (count: number) => PreparedQuery {
+  const byCount = new Map<number, PreparedQuery>()
+  return (count) => {
+    let query = byCount.get(count)
+    if (!query) {
+      query = prepare(db, (db, p) =>
+        db
+          .insertInto(TAG_TABLE)
+          .values(
+            Array.from({ length: count }, (_, i) => ({
+              group_id: p('id'),
+              key: p(`key${i}`),
+              value: p(`value${i}`),
+              count: 1,
+              last_seen: p('now'),
+            })),
+          )
+          .onConflict((oc) =>
+            oc.columns(['group_id', 'key', 'value']).doUpdateSet((eb) => ({
+              count: eb(`${TAG_TABLE}.count`, '+', 1),
+              last_seen: eb.ref('excluded.last_seen'),
+            })),
+          ),
+      )
+      byCount.set(count, query)
+    }
+    return query
   }
 }
 
