@@ -1,4 +1,7 @@
-// The API's shapes as the UI reads them (see ../service/service.ts and @monlight/core's ErrorEvent).
+// The API's shapes as the UI reads them (see ../service/service.ts); events are @monlight/core's own types.
+import type { Breadcrumb, ErrorEvent as CoreEvent, ExceptionInfo, StackFrame as Frame } from '@monlight/core'
+
+export type { Breadcrumb, ExceptionInfo, Frame }
 
 export type Status = 'unresolved' | 'resolved' | 'ignored'
 
@@ -33,65 +36,11 @@ export interface ErrorList {
   offset: number
 }
 
-export interface Frame {
-  function?: string
-  module?: string
-  filename?: string
-  abs_path?: string
-  lineno?: number
-  colno?: number
-  in_app?: boolean
-  context_line?: string
-  pre_context?: string[]
-  post_context?: string[]
-  vars?: Record<string, unknown>
-  unmapped_reason?: string
-}
-
-export interface ExceptionInfo {
-  type: string
-  value: string
-  module?: string
-  mechanism?: { type?: string; handled?: boolean }
-  frames: Frame[]
-}
-
-export interface Breadcrumb {
-  timestamp?: number
-  type?: string
-  category?: string
-  message?: string
-  level?: string
-  data?: Record<string, unknown>
-}
-
-export interface ErrorEvent {
+/** An event as stored: core's shape, plus what the server adds on the way out. */
+export interface ErrorEvent extends CoreEvent {
   /** Parsed by the server from an upstream report's traceback; not sent by an SDK. */
   derived?: true
-  event_id?: string
-  level?: string
-  platform?: string
-  timestamp?: number
-  release?: string
-  dist?: string
-  server_name?: string
-  transaction?: string
-  logger?: string
-  exceptions?: ExceptionInfo[]
-  message?: string
-  breadcrumbs?: Breadcrumb[]
-  tags?: Record<string, string>
-  contexts?: Record<string, Record<string, unknown>>
-  user?: Record<string, unknown>
-  request?: {
-    url?: string
-    method?: string
-    headers?: Record<string, string>
-    query_string?: string
-    data?: unknown
-  }
-  sdk?: { name?: string; version?: string }
-  fingerprint?: string[]
+  /** What was cut to fit the storage limits. */
   truncated?: string[]
 }
 
