@@ -175,18 +175,7 @@ export function createErrorsService(deps: ServiceDependencies): ErrorsService {
         }
         return { status: 'incremented', id: outcome.id, count: outcome.count }
       }
-      alerts.notify({
-        kind: outcome.status,
-        id: outcome.id,
-        count: outcome.count,
-        project: stored.project,
-        exception_type: stored.exception_type,
-        message: stored.message,
-        traceback: stored.traceback,
-        request_method: stored.request_method,
-        request_url: stored.request_url,
-        environment: stored.environment,
-      })
+      alerts.notify({ kind: outcome.status, id: outcome.id, count: outcome.count, ...alertOf(stored) })
       return outcome.status === 'created'
         ? { status: 'created', id: outcome.id, fingerprint: stored.fingerprint }
         : outcome
