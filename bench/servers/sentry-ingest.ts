@@ -30,11 +30,11 @@ await relay.migrate()
 // Both APIs on one port: the envelope endpoint, and the errors module's read API (for the detail-page figure).
 const relayListener = toNodeListener(relay.router)
 const errorsListener = toNodeListener(errors.router)
-const server = createServer((request, response) =>
-  request.url?.startsWith('/errors/')
-    ? ((request.url = request.url.slice('/errors'.length)), errorsListener(request, response))
-    : relayListener(request, response),
-)
+const server = createServer((request, response) => {
+  if (!request.url?.startsWith('/errors/')) return relayListener(request, response)
+  request.url = request.url.slice('/errors'.length)
+  return errorsListener(request, response)
+})
 server.listen(0, '127.0.0.1', () => {
   console.log(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
 })
