@@ -86,10 +86,13 @@ export const migrations: Record<string, Migration> = {
       )`.execute(db)
       const index = (name: string, table: string, columns: string) =>
         sql`create index ${sql.id(name)} on ${sql.table(table)} (${sql.raw(columns)})`.execute(db)
-      await index('monlight_errors_occurrence_event_id', OCCURRENCE_TABLE, 'event_id')
+      // Partial: upstream reports have no event id, and their ring updates then skip this index.
+      await sql`create index monlight_errors_occurrence_event_id on ${sql.table(OCCURRENCE_TABLE)} (event_id) where event_id is not null`.execute(
+        db,
+      )
       await index('monlight_errors_tag_key_value', TAG_TABLE, 'key, value')
       await index('monlight_errors_group_first_seen', GROUP_TABLE, 'resolved, first_seen')
-      await index('monlight_errors_group_count', GROUP_TABLE, 'resolved, count')
+      // No index on count: every report changes it, and sorting the few open groups by count needs none.
     },
   },
 }

@@ -61,11 +61,9 @@ export function toStoredReport(body: unknown, now: number): StoredReport {
       event?.timestamp !== undefined && Math.abs(event.timestamp - now) < 30 * 86_400_000
         ? event.timestamp
         : now,
-    tags: event
-      ? facets(event, environment)
-      : environment !== null
-        ? [['environment', environment] as const]
-        : [],
+    // Upstream reports carry no facets worth counting (their environment has its own table): they stay as cheap
+    // to ingest as before.
+    tags: event ? facets(event, environment) : [],
   }
   return stored
 }
