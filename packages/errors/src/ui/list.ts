@@ -109,11 +109,11 @@ export function showList(api: Api): void {
     type: 'search',
     name: 'search',
     class: 'search',
-    placeholder: 'TypeError  browser:Chrome  release:1.2.0',
+    placeholder: 'TypeError  browser.name:Chrome  release:1.2.0',
     title:
       'Words match the message or exception type; key:value terms filter by tag (quote values with spaces)',
     value: state.search,
-    'aria-label': 'Search errors (text, or tag terms like browser:Chrome)',
+    'aria-label': 'Search errors (text, or tag terms like browser.name:Chrome)',
     autocomplete: 'off',
     spellcheck: 'false',
   })

@@ -417,7 +417,7 @@ describeBrowser('errors web UI (Chromium, mounted under /mnt)', (browser) => {
     await page.addInitScript((key) => localStorage.setItem('monlight.api_key', key), KEY)
     await page.goto(`${server.baseUrl}/`)
     await rows(page, 5)
-    expect(await page.locator('input[name=search]').getAttribute('placeholder')).toContain('browser:Chrome')
+    expect(await page.locator('input[name=search]').getAttribute('placeholder')).toContain('browser.name:Chrome')
     const checkoutRow = page.locator(`tr[data-id="${checkoutId}"]`)
     expect(await checkoutRow.textContent()).toContain('release 1.2.0')
     expect(await checkoutRow.locator('.culprit').textContent()).toBe('/checkout')
