@@ -2,9 +2,12 @@ import type { ErrorEvent } from '@monlight/core'
 import { createDatabase } from '@monlight/core'
 import { type AdapterServer, describeBrowser, enterApiKey, serveWithAdapter } from '@monlight/test-utils'
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import { createErrors } from '../index.js'
 import { browserReport, pythonReport } from '../test-support.js'
+
+// Each test walks many pages in one browser; on a loaded machine (CI runs every suite at once) that takes longer.
+vi.setConfig({ testTimeout: 60_000 })
 
 const KEY = 'ui-test-key'
 const HOSTILE = '<img src=x onerror="window.__xss=1"> <b>not bold</b> & friends'
@@ -417,7 +420,9 @@ describeBrowser('errors web UI (Chromium, mounted under /mnt)', (browser) => {
     await page.addInitScript((key) => localStorage.setItem('monlight.api_key', key), KEY)
     await page.goto(`${server.baseUrl}/`)
     await rows(page, 5)
-    expect(await page.locator('input[name=search]').getAttribute('placeholder')).toContain('browser.name:Chrome')
+    expect(await page.locator('input[name=search]').getAttribute('placeholder')).toContain(
+      'browser.name:Chrome',
+    )
     const checkoutRow = page.locator(`tr[data-id="${checkoutId}"]`)
     expect(await checkoutRow.textContent()).toContain('release 1.2.0')
     expect(await checkoutRow.locator('.culprit').textContent()).toBe('/checkout')
