@@ -268,6 +268,9 @@ describeBrowser('errors web UI (Chromium, mounted under /mnt)', (browser) => {
     expect(await page.locator('.head-badges .badge.status').textContent()).toBe('Resolved')
     await page.getByRole('button', { name: 'Unresolve' }).click()
     await page.getByRole('button', { name: 'Resolve', exact: true }).waitFor()
+    // The page is drawn again once the action's reload arrives: click the link of that last drawing.
+    await page.locator('.head-badges .badge.status', { hasText: 'Unresolved' }).waitFor()
+    await page.waitForLoadState('networkidle')
 
     await page.locator('a.back').click()
     await page.waitForURL(`${server.baseUrl}/`)
