@@ -1,13 +1,14 @@
 import type { ErrorEvent, ErrorIngest, ErrorIngestResult, ErrorReport, Logger } from '@monlight/core'
 import { MonlightError } from '@monlight/core'
 import type { AlertDispatcher } from '../alerts/dispatcher.js'
-import type {
-  ErrorsStore,
-  EventSummaryRow,
-  GroupRow,
-  GroupStatus,
-  ListFilter,
-  OccurrenceRow,
+import {
+  type ErrorsStore,
+  type EventSummaryRow,
+  type GroupRow,
+  type GroupStatus,
+  isMuted,
+  type ListFilter,
+  type OccurrenceRow,
 } from '../store/store.js'
 import { createSpikeDetector, type SpikeRule } from './spikes.js'
 import { type CaptureContext, describeError } from './traceback.js'
@@ -327,10 +328,7 @@ export function createErrorsService(deps: ServiceDependencies): ErrorsService {
 }
 
 function toSummary(row: GroupRow, time: number): ErrorSummary {
-  const ignored =
-    row.muted === 1 &&
-    (row.muted_until === null || row.muted_until > time) &&
-    (row.muted_until_count === null || row.count < row.muted_until_count)
+  const ignored = isMuted(row, time)
   return {
     id: row.id,
     fingerprint: row.fingerprint,

@@ -664,7 +664,7 @@ function prepareTagCounter(db: Kysely<ErrorsTables>): (count: number) => Prepare
 }
 
 /** Muted, and neither its time nor its count has run out (the same rule as the list's `ignored` filter). */
-function isMuted(
+export function isMuted(
   group: { count: unknown; muted: unknown; muted_until: unknown; muted_until_count: unknown },
   now: number,
 ): boolean {

@@ -1,13 +1,11 @@
 import {
   createCors,
   createModuleApp,
-  createRateLimiter,
   findUiDir,
   type Logger,
   MonlightError,
   matchOrigin,
   mountUi,
-  type RateLimiter,
   readQuery,
   readText,
   routeMeta,
@@ -16,7 +14,8 @@ import type { H3, H3Event } from 'h3'
 import { createEdge } from '../receivers/edge.js'
 import { mountSentryRoutes, type SentryLimits } from '../receivers/sentry/routes.js'
 import type { Forwarder } from '../service/forward.js'
-import { type DsnKey, type RelayService, sentryDsn } from '../service/service.js'
+import type { DsnKey, RelayService } from '../service/service.js'
+import { sentryDsn } from '../service/snippets.js'
 import { readSourceMapUploads } from './multipart.js'
 
 const BROWSER_BODY_LIMIT = 64 * 1024
@@ -46,15 +45,8 @@ export function createRelayRouter(deps: RelayRouterDeps): H3 {
     bodyLimit: BROWSER_BODY_LIMIT,
     logger: deps.logger,
   })
-  const limiters = new Map<number, RateLimiter>()
-  const limiterFor = (limit: number) => {
-    let limiter = limiters.get(limit)
-    if (!limiter) {
-      limiter = createRateLimiter({ limit })
-      limiters.set(limit, limiter)
-    }
-    return limiter
-  }
+  // One edge for every ingestion route: the browser endpoints and the receivers share its per-key rate limits.
+  const edge = createEdge({ corsOrigins: deps.corsOrigins })
   let cors: { origins: string[]; handler: ReturnType<typeof createCors> } | undefined
   const corsFor = (origins: string[]) => {
     if (cors?.origins !== origins) {
@@ -81,15 +73,12 @@ export function createRelayRouter(deps: RelayRouterDeps): H3 {
     )
     if (!key) throw new MonlightError('UNAUTHORIZED', 'Invalid DSN key')
     checkKeyOrigin(event, key, deps.corsOrigins)
-    const limit = key.rate_limit ?? deps.rateLimit
-    if (limit) {
-      const decision = limiterFor(limit).take(key.public_key)
-      if (!decision.allowed) {
-        throw new MonlightError('RATE_LIMITED', 'Rate limit exceeded', {
-          body: { retry_after: decision.retryAfterSeconds },
-          headers: { 'retry-after': String(decision.retryAfterSeconds) },
-        })
-      }
+    const decision = edge.take(key, deps.rateLimit)
+    if (decision && !decision.allowed) {
+      throw new MonlightError('RATE_LIMITED', 'Rate limit exceeded', {
+        body: { retry_after: decision.retryAfterSeconds },
+        headers: { 'retry-after': String(decision.retryAfterSeconds) },
+      })
     }
     return { key, body: await readBody(event) }
   }
@@ -144,7 +133,6 @@ export function createRelayRouter(deps: RelayRouterDeps): H3 {
   }
 
   // Third-party protocols (one folder per receiver under ../receivers), sharing the per-key origin and rate rules.
-  const edge = createEdge({ corsOrigins: deps.corsOrigins })
   mountSentryRoutes(app, {
     service,
     forwarder: deps.forwarder,

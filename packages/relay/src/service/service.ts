@@ -56,16 +56,6 @@ export interface RelayServiceDeps {
   now: () => number
 }
 
-/**
- * The Sentry DSN of a key, for a relay reachable at `baseUrl`: `http://<key>@host:port[/path]/<project id>`. Sentry
- * SDKs post to `<base>/api/<project id>/envelope/`.
- */
-export function sentryDsn(key: Pick<DsnKey, 'public_key' | 'project_id'>, baseUrl: string): string {
-  const url = new URL(baseUrl)
-  const path = url.pathname.replace(/\/+$/, '')
-  return `${url.protocol}//${key.public_key}@${url.host}${path}/${key.project_id}`
-}
-
 /** Upstream's timestamp format: `YYYY-MM-DDTHH:MM:SSZ`. */
 export function isoSeconds(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`

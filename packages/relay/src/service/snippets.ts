@@ -1,3 +1,13 @@
+/**
+ * The Sentry DSN of a key, for a relay reachable at `baseUrl`: `http://<key>@host:port[/path]/<project id>`. Sentry
+ * SDKs post to `<base>/api/<project id>/envelope/`.
+ */
+export function sentryDsn(key: { public_key: string; project_id: number }, baseUrl: string): string {
+  const url = new URL(baseUrl)
+  const path = url.pathname.replace(/\/+$/, '')
+  return `${url.protocol}//${key.public_key}@${url.host}${path}/${key.project_id}`
+}
+
 /** Copy-paste setup for the most used SDKs, for a key's Sentry DSN (shown by the relay UI and `monlight keys create`). */
 export const SDK_SNIPPETS: readonly { name: string; code: (dsn: string) => string }[] = [
   {

@@ -9,7 +9,7 @@ import {
   render,
   timeAgo,
 } from '@monlight/ui-kit'
-import { SDK_SNIPPETS } from '../service/snippets.js'
+import { SDK_SNIPPETS, sentryDsn } from '../service/snippets.js'
 import './app.css'
 
 interface DsnKey {
@@ -102,14 +102,8 @@ function splitOrigins(text: string): string[] {
 
 // ---------------------------------------------------------------- DSN keys
 
-/**
- * The key's Sentry DSN as this page reaches the relay (under whatever prefix it is mounted): Sentry SDKs post to
- * `<that base>/api/<project id>/envelope/`.
- */
-function dsnOf(key: DsnKey): string {
-  const url = new URL(endpoint)
-  return `${url.protocol}//${key.public_key}@${url.host}${url.pathname.replace(/\/+$/, '')}/${key.project_id}`
-}
+/** The key's Sentry DSN as this page reaches the relay (under whatever prefix it is mounted). */
+const dsnOf = (key: DsnKey) => sentryDsn(key, endpoint)
 
 /** Sentry SDKs first (they take the DSN as it is), then Monlight's own browser SDK. */
 const SNIPPETS = [
