@@ -9,6 +9,7 @@ import { createScheduler, type MonlightModule, migrate } from '@monlight/core'
 import { type RelayOptions, resolveRelayOptions } from './options.js'
 import { createRelayRouter } from './router/router.js'
 import { migrations } from './schema/migrations.js'
+import { createBundleAssembler } from './service/bundle-assembly.js'
 import { type Forwarder, httpForwarder, inProcessForwarder } from './service/forward.js'
 import { createRelayService, type RelayService } from './service/service.js'
 import { createSourceMapCache } from './service/source-maps.js'
@@ -26,6 +27,9 @@ export { type UploadOptions, type UploadResult, uploadSourceMaps } from './uploa
 
 export const MODULE_NAME = 'relay'
 const DAY_MS = 86_400_000
+const MIB = 1024 * 1024
+/** Sentry's own chunk size: bundles arrive in pieces of 8 MiB, up to 32 MiB per request. */
+const CHUNK_BYTES = 8 * MIB
 
 export interface RelayModule extends MonlightModule<RelayService> {
   readonly service: RelayService
@@ -33,8 +37,9 @@ export interface RelayModule extends MonlightModule<RelayService> {
   readonly pending: number
   /**
    * Whether `pathname` is a conventional ingestion path that third-party clients post to at a server's root
-   * (`/api/<project id>/envelope/`, `/api/<project id>/store/`, the tunnel): a host serving the relay under a
-   * prefix sends those to `fetch` too, so a DSN without a path works.
+   * (`/api/<project id>/envelope/`, `/api/<project id>/store/`, the tunnel, Sentry's upload API under `/api/0/`):
+   * a host serving the relay under a prefix sends those to `fetch` too, so a DSN or `sentry-cli --url` without a
+   * path works.
    */
   servesAtRoot(pathname: string): boolean
 }
@@ -75,10 +80,26 @@ export function createRelay(input: RelayOptions & { uiDir?: string }): RelayModu
     logger,
     now: options.now,
   })
+  const assembler = createBundleAssembler({
+    store,
+    maxMapBytes: options.sourceMaps.maxBytes,
+    maxBundleBytes: options.sourceMaps.maxBundleBytes,
+    chunkBytes: CHUNK_BYTES,
+    waitMs: 10_000,
+    onStored: () => service.sourceMapsChanged(),
+    logger,
+    now: options.now,
+  })
   const router = createRelayRouter({
     service,
     forwarder,
+    assembler,
     sentry: options.sentry,
+    sentryApi: {
+      chunkBytes: CHUNK_BYTES,
+      maxRequestBytes: 4 * CHUNK_BYTES,
+      maxBundleBytes: options.sourceMaps.maxBundleBytes,
+    },
     publicUrl: options.publicUrl,
     now: options.now,
     apiKeys: options.apiKeys,
@@ -111,6 +132,11 @@ export function createRelay(input: RelayOptions & { uiDir?: string }): RelayModu
           intervalMs: DAY_MS,
           run: () => service.applyRetention().then(() => {}),
         })
+        .add({
+          name: 'artifact-chunk-cleanup',
+          intervalMs: DAY_MS,
+          run: () => assembler.applyRetention(),
+        })
         .start()
       return async () => {
         await stop()
@@ -122,7 +148,9 @@ export function createRelay(input: RelayOptions & { uiDir?: string }): RelayModu
       return forwarder.pending
     },
     servesAtRoot: (pathname) =>
-      /^\/api\/\d{1,15}\/(envelope|store)\/?$/.test(pathname) || pathname === options.sentry.tunnelPath,
+      /^\/api\/\d{1,15}\/(envelope|store)\/?$/.test(pathname) ||
+      /^\/api\/0\/((organizations|projects)\/|$)/.test(pathname) ||
+      pathname === options.sentry.tunnelPath,
     importUpstream: (source) => importUpstreamRelay(options.database, source),
   }
 }

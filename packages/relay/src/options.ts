@@ -77,8 +77,10 @@ export const relayOptionsSchema = z.strictObject({
       retentionDays: z.number().positive().default(90),
       /** Parsed source maps kept in memory (their WASM memory is freed on eviction). Default 20. */
       cacheSize: positiveInt.default(20),
+      /** Largest artifact bundle from sentry-cli or a bundler plugin (the zip, and its maps inflated). Default 64 MiB. */
+      maxBundleBytes: positiveInt.default(64 * MIB),
     })
-    .default({ maxBytes: 10 * MIB, retentionDays: 90, cacheSize: 20 }),
+    .default({ maxBytes: 10 * MIB, retentionDays: 90, cacheSize: 20, maxBundleBytes: 64 * MIB }),
   /**
    * Where the relay is reachable from apps, for the Sentry DSNs the API and UI show (`http://host:5013`). Default:
    * the address each request came in on.

@@ -20,12 +20,15 @@ export function createApiKeyVerifier(apiKeys: readonly string[]): (candidate: st
 }
 
 /**
- * The key a request presents: the `X-API-Key` header, else the `api_key` query parameter (for EventSource,
- * which cannot set headers). A present header wins even when wrong, as upstream.
+ * The key a request presents: the `X-API-Key` header, else `Authorization: Bearer <key>` (how Sentry's tools and
+ * other third-party clients send a token), else the `api_key` query parameter (for EventSource, which cannot set
+ * headers). A present header wins even when wrong, as upstream.
  */
 export function readApiKey(event: H3Event): string | undefined {
   const header = event.req.headers.get('x-api-key')
   if (header !== null) return header
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(event.req.headers.get('authorization') ?? '')
+  if (bearer) return bearer[1]
   const search = event.url.search
   if (!search.includes('api_key=')) return undefined
   return new URLSearchParams(search).get('api_key') || undefined

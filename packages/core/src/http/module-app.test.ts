@@ -40,6 +40,20 @@ describeAdapters('module app', createTinyModule, (t) => {
     expect(res.status).toBe(401)
   })
 
+  it('accepts Authorization: Bearer, as third-party tools send a token', async () => {
+    const bearer = (value: string) => ({ headers: { authorization: value } })
+    expect((await t.fetch('/api/search?q=x', bearer(`Bearer ${TINY_KEYS[0]}`))).status).toBe(200)
+    expect((await t.fetch('/api/search?q=x', bearer(`bearer  ${TINY_KEYS[1]}`))).status).toBe(200)
+    for (const wrong of ['Bearer nope', `Basic ${TINY_KEYS[0]}`, `Bearer ${TINY_KEYS[0]} extra`, 'Bearer']) {
+      expect((await t.fetch('/api/search?q=x', bearer(wrong))).status).toBe(401)
+    }
+    // X-API-Key wins over Authorization, as it wins over the query.
+    const res = await t.fetch('/api/search?q=x', {
+      headers: { authorization: `Bearer ${TINY_KEYS[0]}`, 'x-api-key': 'bad' },
+    })
+    expect(res.status).toBe(401)
+  })
+
   it('leaves public routes open', async () => {
     const res = await t.fetch('/public/page')
     expect(res.status).toBe(200)

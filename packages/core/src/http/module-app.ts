@@ -73,7 +73,7 @@ export function routeMeta(meta: MonlightRouteMeta): { meta: H3RouteMeta } {
 }
 
 /**
- * An h3 app with Monlight's HTTP conventions: API-key auth (`X-API-Key`, `?api_key=` fallback), rate limits
+ * An h3 app with Monlight's HTTP conventions: API-key auth (`X-API-Key`, `Authorization: Bearer`, `?api_key=`), rate limits
  * per key and per client address (`429` with `Retry-After`), body-size limits, an open `GET /health`, and one
  * error mapper rendering `{"detail": "...", "code": "..."}` (unknown routes included).
  *

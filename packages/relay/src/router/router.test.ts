@@ -362,6 +362,8 @@ describeAdapters(
         project: 'web',
         release: expect.any(String),
         file_url: expect.any(String),
+        // Only maps from artifact bundles (sentry-cli, bundler plugins) carry a debug ID.
+        debug_id: null,
         size: map.length,
         uploaded_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
       })

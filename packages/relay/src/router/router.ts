@@ -12,10 +12,13 @@ import {
 } from '@monlight/core'
 import type { H3, H3Event } from 'h3'
 import { createEdge } from '../receivers/edge.js'
+import { mountSentryApiRoutes, type SentryApiLimits } from '../receivers/sentry/api-routes.js'
 import { mountSentryRoutes, type SentryLimits } from '../receivers/sentry/routes.js'
+import type { BundleAssembler } from '../service/bundle-assembly.js'
 import type { Forwarder } from '../service/forward.js'
 import type { DsnKey, RelayService } from '../service/service.js'
 import { sentryDsn } from '../service/snippets.js'
+import { requestBase } from './base-url.js'
 import { readSourceMapUploads } from './multipart.js'
 
 const BROWSER_BODY_LIMIT = 64 * 1024
@@ -24,7 +27,9 @@ const ALLOW_HEADERS = ['X-Monlight-Key', 'Content-Type']
 export interface RelayRouterDeps {
   service: RelayService
   forwarder: Forwarder
+  assembler: BundleAssembler
   sentry: SentryLimits
+  sentryApi: SentryApiLimits
   /** Where apps reach the relay, for the DSNs shown; default: the request's own origin and mount path. */
   publicUrl: string | undefined
   now: () => number
@@ -143,6 +148,15 @@ export function createRelayRouter(deps: RelayRouterDeps): H3 {
     now: deps.now,
   })
 
+  // Sentry's upload API (admin key as a bearer token), for sentry-cli and the bundler plugins.
+  mountSentryApiRoutes(app, {
+    service,
+    assembler: deps.assembler,
+    limits: deps.sentryApi,
+    publicUrl: deps.publicUrl,
+    now: deps.now,
+  })
+
   // DSN keys (admin), each with the Sentry DSN to paste into an SDK.
   const withDsn = (event: H3Event, key: DsnKey) => ({
     ...key,
@@ -229,13 +243,6 @@ async function readBody(event: H3Event): Promise<unknown> {
   } catch {
     throw new MonlightError('INVALID_JSON', 'Invalid JSON')
   }
-}
-
-/** The relay's base URL as this request reached it: origin plus whatever prefix it is mounted under. */
-function requestBase(event: H3Event, route: string): string {
-  const path = event.url.pathname
-  const at = path.lastIndexOf(route)
-  return `${event.url.origin}${at > 0 ? path.slice(0, at) : ''}`
 }
 
 function readId(event: H3Event): number {

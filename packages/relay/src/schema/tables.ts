@@ -3,6 +3,8 @@ import type { Generated } from 'kysely'
 export const DSN_KEY_TABLE = 'monlight_relay_dsn_keys'
 export const SOURCE_MAP_TABLE = 'monlight_relay_source_maps'
 export const PROJECT_TABLE = 'monlight_relay_projects'
+export const CHUNK_TABLE = 'monlight_relay_chunks'
+export const BUNDLE_TABLE = 'monlight_relay_bundles'
 
 /** A project's number, the last part of a Sentry DSN (`http://<key>@host/<id>`); Sentry SDKs want it numeric. */
 export interface ProjectTable {
@@ -27,8 +29,12 @@ export interface DsnKeyTable {
 export interface SourceMapTable {
   id: Generated<number>
   project: string
-  release: string
+  /** Null for a debug-ID map uploaded without a release (found by its debug ID only). */
+  release: string | null
+  /** The URL path of the minified file the map belongs to (`/static/app.js`). */
   file_url: string
+  /** The debug ID `sentry-cli sourcemaps inject` or a bundler plugin wrote into the file and its map. */
+  debug_id: string | null
   map_content: string
   /** Bytes of map_content (UTF-8). */
   size: number
@@ -36,8 +42,27 @@ export interface SourceMapTable {
   uploaded_at: string
 }
 
+/** An uploaded piece of an artifact bundle, named by its SHA-1, kept until its bundle is assembled. */
+export interface ChunkTable {
+  checksum: string
+  content: Uint8Array
+  /** `YYYY-MM-DDTHH:MM:SSZ`. */
+  uploaded_at: string
+}
+
+/** An artifact bundle assembled, by its SHA-1: asking to assemble it again answers `ok`. */
+export interface BundleTable {
+  checksum: string
+  /** What was stored. */
+  detail: string
+  /** `YYYY-MM-DDTHH:MM:SSZ`. */
+  assembled_at: string
+}
+
 export interface RelayTables {
   [DSN_KEY_TABLE]: DsnKeyTable
   [SOURCE_MAP_TABLE]: SourceMapTable
   [PROJECT_TABLE]: ProjectTable
+  [CHUNK_TABLE]: ChunkTable
+  [BUNDLE_TABLE]: BundleTable
 }

@@ -26,6 +26,9 @@ function deps(content = map()) {
     async findSourceMapIds(_project: string, _release: string, urls: string[]) {
       return new Map(urls.filter((url) => url === '/static/app.min.js').map((url) => [url, 1]))
     },
+    async findSourceMapIdsByDebugId() {
+      return new Map()
+    },
   } as unknown as RelayStore
   return { store, cache: createSourceMapCache({ size: 2, load: async () => content, logger: silentLogger }) }
 }

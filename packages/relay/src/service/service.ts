@@ -12,7 +12,9 @@ import { deobfuscate, mapExceptionFrames, type SourceMapCache } from './source-m
 import { pagePath } from './stack.js'
 import {
   checkLength,
+  debugIdOf,
   invalid,
+  isSourceMap,
   optionalString,
   parseBrowserMetrics,
   requireObject,
@@ -195,22 +197,43 @@ export function createRelayService(deps: RelayServiceDeps) {
     },
 
     /**
-     * Sentry stack frames of the key's project, mapped through its uploaded source maps where they apply. Maps are
-     * found by release, so events of a release without any map are left as they are.
+     * Sentry stack frames of the key's project, mapped through its uploaded source maps where they apply: by the
+     * event's debug IDs (`debug_meta`, file URL → ID), else by release and file. Events of server SDKs (no debug
+     * IDs, no URL frames) are only looked at when their release has maps.
      */
     async symbolicate(
       key: DsnKey,
-      release: string | undefined,
+      target: { release: string | undefined; debugIds: ReadonlyMap<string, string> },
       exceptions: ExceptionInfo[],
     ): Promise<ExceptionInfo[]> {
+      const { release, debugIds } = target
       try {
-        if (release === undefined || !(await hasMaps(key.project, release))) return exceptions
-        return await mapExceptionFrames(exceptions, { project: key.project, release }, { store, cache })
+        const fromBrowser = exceptions.some((exception) =>
+          exception.frames.some((frame) => /^https?:\/\//.test(frame.abs_path ?? frame.filename ?? '')),
+        )
+        const worthLooking =
+          debugIds.size > 0 || fromBrowser || (release !== undefined && (await hasMaps(key.project, release)))
+        if (!worthLooking) return exceptions
+        return await mapExceptionFrames(
+          exceptions,
+          { project: key.project, release, debugIds },
+          { store, cache },
+        )
       } catch (error) {
         // Nothing is lost when a map is missing or wrong: the frames as the SDK sent them stay with the event.
         logger.warn('source mapping failed', { error })
         return exceptions
       }
+    },
+
+    /** A project by name or number (Sentry tools name projects by slug or id). */
+    findProject(nameOrId: string): Promise<{ id: number; name: string } | undefined> {
+      return store.findProject(nameOrId)
+    },
+
+    /** Maps were stored by another path (artifact bundles): forget which releases have maps. */
+    sourceMapsChanged(): void {
+      mapsChanged()
     },
 
     /** Global origins plus every active key's own: a preflight carries no key, so any of them may pass it. */
@@ -239,10 +262,16 @@ export function createRelayService(deps: RelayServiceDeps) {
       const environment = optionalString(body, 'environment')
       if (environment !== undefined && Buffer.byteLength(environment) > 100)
         throw invalid("Field 'environment' must be at most 100 bytes")
+      // Our SDK sends the debug IDs `sentry-cli sourcemaps inject` left in the page, by file URL.
+      const debugIds = parseDebugIds(body.debug_ids)
       let traceback = stack
-      if (release && stack) {
+      if ((release || debugIds.size > 0) && stack) {
         try {
-          traceback = await deobfuscate(stack, { project: key.project, release }, { store, cache })
+          traceback = await deobfuscate(
+            stack,
+            { project: key.project, release: release || undefined, debugIds },
+            { store, cache },
+          )
         } catch (error) {
           logger.warn('deobfuscation failed', { error })
         }
@@ -317,14 +346,17 @@ export function createRelayService(deps: RelayServiceDeps) {
         )
       }
       if (!isSourceMap(content)) throw invalid('Invalid source map format')
-      await store.putSourceMap({
-        project,
-        release,
-        file_url: fileUrl,
-        map_content: content,
-        size,
-        uploaded_at: isoSeconds(deps.now()),
-      })
+      await store.putSourceMaps([
+        {
+          project,
+          release,
+          file_url: fileUrl,
+          debug_id: null,
+          map_content: content,
+          size,
+          uploaded_at: isoSeconds(deps.now()),
+        },
+      ])
       mapsChanged()
       return { project, release, file_url: fileUrl }
     },
@@ -335,6 +367,8 @@ export function createRelayService(deps: RelayServiceDeps) {
 
     async deleteSourceMap(id: number): Promise<void> {
       if (!(await store.deleteSourceMap(id))) throw new MonlightError('NOT_FOUND', 'Source map not found')
+      // A bundle uploaded again after its maps were deleted must be stored again, not answered "already there".
+      await store.forgetBundles()
       mapsChanged()
       cache.evict(id)
     },
@@ -342,7 +376,10 @@ export function createRelayService(deps: RelayServiceDeps) {
     /** Deletes maps older than the retention period; returns how many. */
     async applyRetention(): Promise<number> {
       const ids = await store.deleteSourceMapsBefore(isoSeconds(deps.now() - deps.retentionDays * DAY_MS))
-      if (ids.length > 0) mapsChanged()
+      if (ids.length > 0) {
+        await store.forgetBundles()
+        mapsChanged()
+      }
       for (const id of ids) cache.evict(id)
       if (ids.length > 0) logger.info('deleted expired source maps', { count: ids.length })
       return ids.length
@@ -350,20 +387,15 @@ export function createRelayService(deps: RelayServiceDeps) {
   }
 }
 
-/** Upstream's check: a JSON object with a numeric `version`, an array `sources` and a string `mappings`. */
-function isSourceMap(content: string): boolean {
-  try {
-    const map = JSON.parse(content)
-    return (
-      typeof map === 'object' &&
-      map !== null &&
-      typeof map.version === 'number' &&
-      Array.isArray(map.sources) &&
-      typeof map.mappings === 'string'
-    )
-  } catch {
-    return false
+/** `debug_ids` of our browser SDK: `{ "<file URL>": "<debug ID>" }`, at most 100, others ignored. */
+function parseDebugIds(value: unknown): Map<string, string> {
+  const ids = new Map<string, string>()
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return ids
+  for (const [file, id] of Object.entries(value).slice(0, 100)) {
+    const debugId = debugIdOf(id)
+    if (debugId !== null && file.length <= 2048) ids.set(file, debugId)
   }
+  return ids
 }
 
 function parseOrigins(json: string): string[] {

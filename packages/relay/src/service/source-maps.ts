@@ -81,24 +81,70 @@ export function createSourceMapCache(options: {
 
 export type SourceMapCache = ReturnType<typeof createSourceMapCache>
 
+/** Where an event's maps are looked for: by debug ID (`debug_meta`, file URL → ID) first, else by release + URL. */
+export interface MapTarget {
+  project: string
+  release: string | undefined
+  debugIds?: ReadonlyMap<string, string> | undefined
+}
+
+/** The uploaded map of a frame's file: its id, or why there is none. */
+type MapFinder = (file: string) => number | string
+
+/** Looks up, in two queries at most, the maps of every file in `files` for `target`. */
+async function findMaps(files: string[], target: MapTarget, store: RelayStore): Promise<MapFinder> {
+  const debugIds = new Map<string, string>()
+  for (const [file, id] of target.debugIds ?? []) {
+    debugIds.set(file, id)
+    debugIds.set(fileKeys(file)[0]!, id)
+  }
+  const debugIdOf = (file: string) => debugIds.get(file) ?? debugIds.get(fileKeys(file)[0]!)
+  const wanted = [...new Set(files.map(debugIdOf).filter((id) => id !== undefined))]
+  const byDebugId = await store.findSourceMapIdsByDebugId(target.project, wanted)
+  const release = target.release
+  const byUrl =
+    release === undefined
+      ? new Map<string, number>()
+      : await store.findSourceMapIds(target.project, release, [...new Set(files.flatMap(fileKeys))])
+
+  return (file) => {
+    const debugId = debugIdOf(file)
+    const fromDebugId = debugId === undefined ? undefined : byDebugId.get(debugId)
+    if (fromDebugId !== undefined) return fromDebugId
+    const fromUrl = fileKeys(file)
+      .map((key) => byUrl.get(key))
+      .find((id) => id !== undefined)
+    if (fromUrl !== undefined) return fromUrl
+    const path = fileKeys(file)[0]
+    if (debugId !== undefined) {
+      return `no source map uploaded with debug ID ${debugId} (${path})${release === undefined ? '' : ` nor for it in release ${release}`}`
+    }
+    return release === undefined
+      ? `no debug ID for ${path} and the event has no release: run \`sentry-cli sourcemaps inject\` on the build, or set a release`
+      : `no source map uploaded for ${path} in release ${release} (and no debug ID for it)`
+  }
+}
+
 /**
- * Rewrites the frames of `stack` that have an uploaded map for (project, release, file) to their original
- * locations; other lines are kept. Returns the stack unchanged when nothing maps.
+ * Rewrites the frames of `stack` that have an uploaded map (by debug ID, or by release and file) to their
+ * original locations; other lines are kept. Returns the stack unchanged when nothing maps.
  */
 export async function deobfuscate(
   stack: string,
-  target: { project: string; release: string },
+  target: MapTarget,
   deps: { store: RelayStore; cache: SourceMapCache },
 ): Promise<string> {
   const lines = stack.split('\n')
   const frames = lines.map((line) => parseFrame(line.replace(/\r$/, '')))
-  const keys = new Set<string>()
-  for (const frame of frames) if (frame) for (const key of fileKeys(frame.file)) keys.add(key)
-  const ids = await deps.store.findSourceMapIds(target.project, target.release, [...keys])
-  if (ids.size === 0) return stack
+  const files = frames.flatMap((frame) => (frame ? [frame.file] : []))
+  if (files.length === 0) return stack
+  const find = await findMaps(files, target, deps.store)
 
   const originals: (Located | undefined)[] = []
-  for (const frame of frames) originals.push(frame && (await locate(frame, ids, deps.cache)))
+  for (const frame of frames) {
+    const id = frame && find(frame.file)
+    originals.push(typeof id === 'number' ? await locate(frame!, id, deps.cache) : undefined)
+  }
   if (!originals.some(Boolean)) return stack
   return lines
     .map((line, index) => {
@@ -113,47 +159,32 @@ export async function deobfuscate(
 const CONTEXT_LINES = 5
 
 /**
- * Maps the frames of Sentry exceptions (oldest call first) that have an uploaded map for (project, release, file)
- * to their original file, line, column and function, with the source lines around them when the map embeds its
- * sources. A frame that looks minified and does not map says why in `unmapped_reason`. Returns new exceptions.
+ * Maps the frames of Sentry exceptions (oldest call first) that have an uploaded map, by debug ID or by release
+ * and file, to their original file, line, column and function, with the source lines around them when the map
+ * embeds its sources. A frame with a position that does not map says why in `unmapped_reason`. Returns new
+ * exceptions.
  */
 export async function mapExceptionFrames(
   exceptions: readonly ExceptionInfo[],
-  target: { project: string; release: string | undefined },
+  target: MapTarget,
   deps: { store: RelayStore; cache: SourceMapCache },
 ): Promise<ExceptionInfo[]> {
-  const mappable = (frame: ExceptionInfo['frames'][number]) =>
-    (frame.abs_path ?? frame.filename) !== undefined &&
-    frame.lineno !== undefined &&
-    frame.colno !== undefined
-  const files = exceptions.flatMap((exception) =>
-    exception.frames.filter(mappable).map((frame) => (frame.abs_path ?? frame.filename)!),
-  )
+  const fileOf = (frame: ExceptionInfo['frames'][number]) =>
+    frame.lineno !== undefined && frame.colno !== undefined ? (frame.abs_path ?? frame.filename) : undefined
+  const files = exceptions.flatMap((exception) => exception.frames.flatMap((frame) => fileOf(frame) ?? []))
   if (files.length === 0) return [...exceptions]
-  if (target.release === undefined) {
-    return exceptions.map((exception) => ({
-      ...exception,
-      frames: exception.frames.map((frame) =>
-        mappable(frame)
-          ? { ...frame, unmapped_reason: 'the event has no release (maps are found by release and file)' }
-          : frame,
-      ),
-    }))
-  }
-  const release = target.release
-  const keys = new Set(files.flatMap(fileKeys))
-  const ids = await deps.store.findSourceMapIds(target.project, release, [...keys])
+  const find = await findMaps(files, target, deps.store)
   const result: ExceptionInfo[] = []
   for (const exception of exceptions) {
     const located: (Located | string | undefined)[] = []
     for (const frame of exception.frames) {
-      if (!mappable(frame)) {
-        located.push(undefined)
-        continue
-      }
-      const file = (frame.abs_path ?? frame.filename)!
-      const found = await locate({ file, line: frame.lineno!, column: frame.colno! }, ids, deps.cache, true)
-      located.push(found ?? `no source map uploaded for ${fileKeys(file)[0]} in release ${release}`)
+      const file = fileOf(frame)
+      const id = file === undefined ? undefined : find(file)
+      located.push(
+        typeof id === 'number'
+          ? await locate({ file: file!, line: frame.lineno!, column: frame.colno! }, id, deps.cache, true)
+          : id,
+      )
     }
     result.push({
       ...exception,
@@ -195,25 +226,21 @@ function contextOf(source: string, line: number) {
 
 async function locate(
   frame: Pick<StackFrame, 'file' | 'line' | 'column'>,
-  ids: Map<string, number>,
+  id: number,
   cache: SourceMapCache,
 ): Promise<Located | undefined>
 async function locate(
   frame: Pick<StackFrame, 'file' | 'line' | 'column'>,
-  ids: Map<string, number>,
+  id: number,
   cache: SourceMapCache,
   explain: true,
-): Promise<Located | string | undefined>
+): Promise<Located | string>
 async function locate(
   frame: Pick<StackFrame, 'file' | 'line' | 'column'>,
-  ids: Map<string, number>,
+  id: number,
   cache: SourceMapCache,
   explain = false,
 ): Promise<Located | string | undefined> {
-  const id = fileKeys(frame.file)
-    .map((key) => ids.get(key))
-    .find((value) => value !== undefined)
-  if (id === undefined) return undefined
   return cache.use(id, (consumer) => {
     if (!consumer) return explain ? 'the uploaded source map could not be parsed' : undefined
     // Stack columns are 1-based, the library's 0-based; the default bias takes the nearest mapping at or before

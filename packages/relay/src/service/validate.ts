@@ -29,6 +29,31 @@ export function checkLength(field: string, value: string, max: number): string {
   return value
 }
 
+/** Upstream's check: a JSON object with a numeric `version`, an array `sources` and a string `mappings`. */
+export function isSourceMap(content: string): boolean {
+  try {
+    const map = JSON.parse(content)
+    return (
+      typeof map === 'object' &&
+      map !== null &&
+      typeof map.version === 'number' &&
+      Array.isArray(map.sources) &&
+      typeof map.mappings === 'string'
+    )
+  } catch {
+    return false
+  }
+}
+
+/** A debug ID in its canonical form (lowercase UUID), or null when absent or not one. */
+export function debugIdOf(value: unknown): string | null {
+  if (typeof value !== 'string') return null
+  const hex = value.trim().toLowerCase().replace(/-/g, '')
+  // Native debug IDs may carry an age after the UUID; source-map IDs are plain UUIDs.
+  if (!/^[0-9a-f]{32}/.test(hex)) return null
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`
+}
+
 export interface BrowserMetric {
   name: string
   type: MetricType

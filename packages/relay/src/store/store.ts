@@ -1,6 +1,9 @@
 import type { Database } from '@monlight/core'
 import type { Kysely, Selectable } from 'kysely'
 import {
+  BUNDLE_TABLE,
+  type BundleTable,
+  CHUNK_TABLE,
   DSN_KEY_TABLE,
   type DsnKeyTable,
   PROJECT_TABLE,
@@ -15,6 +18,7 @@ type NewDsnKey = Omit<Selectable<DsnKeyTable>, 'id'>
 /** A stored map without its content, as the list shows it. */
 export type SourceMapSummary = Omit<Selectable<SourceMapTable>, 'map_content'>
 export type NewSourceMap = Omit<Selectable<SourceMapTable>, 'id'>
+export type BundleRow = Selectable<BundleTable>
 
 export type RelayStore = ReturnType<typeof createRelayStore>
 
@@ -82,6 +86,22 @@ export function createRelayStore(database: Database) {
       return row && keyRow(row)
     },
 
+    /** A project by name, or by number when `nameOrId` is all digits. */
+    async findProject(nameOrId: string): Promise<{ id: number; name: string } | undefined> {
+      const byId = /^\d{1,15}$/.test(nameOrId)
+      const row = await db
+        .selectFrom(PROJECT_TABLE)
+        .select(['id', 'name'])
+        .where((eb) =>
+          byId
+            ? eb.or([eb('name', '=', nameOrId), eb('id', '=', Number(nameOrId))])
+            : eb('name', '=', nameOrId),
+        )
+        .orderBy('id')
+        .executeTakeFirst()
+      return row && { id: Number(row.id), name: row.name }
+    },
+
     /** Allowed-origin lists of every active key, for preflights (which carry no key). */
     async activeOrigins(): Promise<string[]> {
       const rows = await db
@@ -103,28 +123,44 @@ export function createRelayStore(database: Database) {
       return row && keyRow(row)
     },
 
-    /** Replaces the map of (project, release, file_url): the new row gets a new id, as upstream. */
-    async putSourceMap(map: NewSourceMap): Promise<number> {
+    /**
+     * Stores maps in one transaction, each replacing the map of its (project, release, file_url) and of its
+     * (project, debug_id): a re-upload gets new ids, as upstream. Returns the new ids in order.
+     */
+    async putSourceMaps(maps: readonly NewSourceMap[]): Promise<number[]> {
       return db.transaction().execute(async (trx) => {
-        await trx
-          .deleteFrom(SOURCE_MAP_TABLE)
-          .where('project', '=', map.project)
-          .where('release', '=', map.release)
-          .where('file_url', '=', map.file_url)
-          .execute()
-        const row = await trx
-          .insertInto(SOURCE_MAP_TABLE)
-          .values(map)
-          .returning('id')
-          .executeTakeFirstOrThrow()
-        return Number(row.id)
+        const ids: number[] = []
+        for (const map of maps) {
+          if (map.release !== null) {
+            await trx
+              .deleteFrom(SOURCE_MAP_TABLE)
+              .where('project', '=', map.project)
+              .where('release', '=', map.release)
+              .where('file_url', '=', map.file_url)
+              .execute()
+          }
+          if (map.debug_id !== null) {
+            await trx
+              .deleteFrom(SOURCE_MAP_TABLE)
+              .where('project', '=', map.project)
+              .where('debug_id', '=', map.debug_id)
+              .execute()
+          }
+          const row = await trx
+            .insertInto(SOURCE_MAP_TABLE)
+            .values(map)
+            .returning('id')
+            .executeTakeFirstOrThrow()
+          ids.push(Number(row.id))
+        }
+        return ids
       })
     },
 
     async listSourceMaps(project?: string): Promise<SourceMapSummary[]> {
       let query = db
         .selectFrom(SOURCE_MAP_TABLE)
-        .select(['id', 'project', 'release', 'file_url', 'size', 'uploaded_at'])
+        .select(['id', 'project', 'release', 'file_url', 'debug_id', 'size', 'uploaded_at'])
         .orderBy('id')
       if (project !== undefined) query = query.where('project', '=', project)
       return (await query.execute()).map(mapSummary)
@@ -147,9 +183,26 @@ export function createRelayStore(database: Database) {
       return new Map(rows.map((row) => [row.file_url, Number(row.id)]))
     },
 
+    /** The ids of the maps of `debugIds` in a project, by debug ID. */
+    async findSourceMapIdsByDebugId(project: string, debugIds: string[]): Promise<Map<string, number>> {
+      if (debugIds.length === 0) return new Map()
+      const rows = await db
+        .selectFrom(SOURCE_MAP_TABLE)
+        .select(['id', 'debug_id'])
+        .where('project', '=', project)
+        .where('debug_id', 'in', debugIds)
+        .execute()
+      return new Map(rows.map((row) => [row.debug_id!, Number(row.id)]))
+    },
+
     /** Every (project, release) that has a map, as `project\u0000release`. */
     async releasesWithMaps(): Promise<Set<string>> {
-      const rows = await db.selectFrom(SOURCE_MAP_TABLE).select(['project', 'release']).distinct().execute()
+      const rows = await db
+        .selectFrom(SOURCE_MAP_TABLE)
+        .select(['project', 'release'])
+        .where('release', 'is not', null)
+        .distinct()
+        .execute()
       return new Set(rows.map((row) => `${row.project}\u0000${row.release}`))
     },
 
@@ -175,6 +228,82 @@ export function createRelayStore(database: Database) {
         .returning('id')
         .execute()
       return rows.map((row) => Number(row.id))
+    },
+
+    /** Stores chunks of artifact bundles; one already there is kept (a chunk is named by its content's SHA-1). */
+    async putChunks(chunks: readonly { checksum: string; content: Uint8Array }[], uploadedAt: string) {
+      if (chunks.length === 0) return
+      await db
+        .insertInto(CHUNK_TABLE)
+        .values(chunks.map((chunk) => ({ ...chunk, uploaded_at: uploadedAt })))
+        .onConflict((conflict) => conflict.column('checksum').doNothing())
+        .execute()
+    },
+
+    /** Which of `checksums` have no stored chunk. */
+    async missingChunks(checksums: readonly string[]): Promise<string[]> {
+      if (checksums.length === 0) return []
+      const rows = await db
+        .selectFrom(CHUNK_TABLE)
+        .select('checksum')
+        .where('checksum', 'in', [...new Set(checksums)])
+        .execute()
+      const present = new Set(rows.map((row) => row.checksum))
+      return checksums.filter((checksum) => !present.has(checksum))
+    },
+
+    /** The stored chunks of `checksums`, by checksum. */
+    async getChunks(checksums: readonly string[]): Promise<Map<string, Buffer>> {
+      const chunks = new Map<string, Buffer>()
+      for (const checksum of new Set(checksums)) {
+        // One at a time: a bundle's chunks are up to the chunk size each, and the driver copies each row.
+        const row = await db
+          .selectFrom(CHUNK_TABLE)
+          .select('content')
+          .where('checksum', '=', checksum)
+          .executeTakeFirst()
+        if (row) {
+          const { content } = row
+          chunks.set(checksum, Buffer.from(content.buffer, content.byteOffset, content.byteLength))
+        }
+      }
+      return chunks
+    },
+
+    async deleteChunks(checksums: readonly string[]): Promise<void> {
+      if (checksums.length === 0) return
+      await db
+        .deleteFrom(CHUNK_TABLE)
+        .where('checksum', 'in', [...new Set(checksums)])
+        .execute()
+    },
+
+    async getBundle(checksum: string): Promise<BundleRow | undefined> {
+      return db.selectFrom(BUNDLE_TABLE).selectAll().where('checksum', '=', checksum).executeTakeFirst()
+    },
+
+    async putBundle(bundle: BundleRow): Promise<void> {
+      await db
+        .insertInto(BUNDLE_TABLE)
+        .values(bundle)
+        .onConflict((conflict) =>
+          conflict.column('checksum').doUpdateSet({
+            detail: bundle.detail,
+            assembled_at: bundle.assembled_at,
+          }),
+        )
+        .execute()
+    },
+
+    /** Forgets every assembled bundle, so that uploading one again stores its maps again. */
+    async forgetBundles(): Promise<void> {
+      await db.deleteFrom(BUNDLE_TABLE).execute()
+    },
+
+    /** Drops chunks never assembled and bundles assembled before `iso`. */
+    async deleteUploadsBefore(iso: string): Promise<void> {
+      await db.deleteFrom(CHUNK_TABLE).where('uploaded_at', '<', iso).execute()
+      await db.deleteFrom(BUNDLE_TABLE).where('assembled_at', '<', iso).execute()
     },
   }
 }

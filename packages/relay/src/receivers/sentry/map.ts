@@ -7,6 +7,7 @@ import type {
   MetricPoint,
   StackFrame,
 } from '@monlight/core'
+import { debugIdOf } from '../../service/validate.js'
 
 /**
  * Sentry's JSON (develop docs, "event payloads", "envelope items") mapped onto Monlight's ingest shapes. Pure: no
@@ -105,6 +106,24 @@ export function mapEvent(payload: unknown, context: MapContext): ErrorReport | u
  * The user with its identity fields as text: SDKs send a numeric id; an object there is dropped (turning one with
  * a `toString` key into text would throw).
  */
+const MAX_DEBUG_IMAGES = 100
+
+/**
+ * The event's source-map debug IDs by file URL: `debug_meta.images` entries of type `sourcemap` (`code_file`,
+ * `debug_id`), which Sentry's JavaScript SDKs fill from the IDs `sentry-cli sourcemaps inject` wrote.
+ */
+export function mapDebugIds(payload: unknown): Map<string, string> {
+  const ids = new Map<string, string>()
+  const meta = isObject(payload) && isObject(payload.debug_meta) ? payload.debug_meta : undefined
+  if (!meta || !Array.isArray(meta.images)) return ids
+  for (const image of meta.images.slice(0, MAX_DEBUG_IMAGES)) {
+    if (!isObject(image) || image.type !== 'sourcemap' || typeof image.code_file !== 'string') continue
+    const debugId = debugIdOf(image.debug_id)
+    if (debugId !== null) ids.set(image.code_file, debugId)
+  }
+  return ids
+}
+
 function userOf(value: unknown): Record<string, unknown> | undefined {
   if (!isObject(value)) return undefined
   const user = { ...value }

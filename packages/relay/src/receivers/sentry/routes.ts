@@ -8,6 +8,7 @@ import {
   type MapContext,
   mapCheckIn,
   mapClientReport,
+  mapDebugIds,
   mapEvent,
   mapLogs,
   mapSessions,
@@ -197,7 +198,11 @@ export function mountSentryRoutes(app: H3, deps: SentryRoutesDeps): void {
         if (!report) throw invalidItem('the event is not a JSON object')
         const exceptions = report.event?.exceptions
         if (report.event && exceptions?.length) {
-          report.event.exceptions = await service.symbolicate(key, report.event.release, exceptions)
+          report.event.exceptions = await service.symbolicate(
+            key,
+            { release: report.event.release, debugIds: mapDebugIds(payload) },
+            exceptions,
+          )
           report.traceback = tracebackText(report.event.exceptions, report.event.message)
         }
         await forwarder.error(report)

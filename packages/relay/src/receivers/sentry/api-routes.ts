@@ -1,0 +1,235 @@
+import { gunzipSync } from 'node:zlib'
+import {
+  MonlightError,
+  parseInput,
+  readBytes,
+  readJson,
+  readText,
+  readValidatedJson,
+  routeMeta,
+} from '@monlight/core'
+import type { H3, H3Event } from 'h3'
+import * as z from 'zod'
+import { requestBase } from '../../router/base-url.js'
+import type { BundleAssembler } from '../../service/bundle-assembly.js'
+import type { RelayService } from '../../service/service.js'
+
+export interface SentryApiLimits {
+  /** Bytes per chunk the tools cut a bundle into. */
+  chunkBytes: number
+  /** Bytes per chunk-upload request. */
+  maxRequestBytes: number
+  /** Largest artifact bundle. */
+  maxBundleBytes: number
+}
+
+export interface SentryApiDeps {
+  service: RelayService
+  assembler: BundleAssembler
+  limits: SentryApiLimits
+  /** Where tools reach the relay (the chunk-upload URL they are told); default: the request's own origin. */
+  publicUrl: string | undefined
+  now: () => number
+}
+
+const PREFIX = '/api/0/'
+const sha1 = z.string().regex(/^[0-9a-f]{40}$/, 'must be a SHA-1 (40 lowercase hex digits)')
+const assembleSchema = z.object({
+  checksum: sha1,
+  chunks: z.array(sha1).min(1).max(10_000),
+  projects: z
+    .array(z.string().min(1).max(100))
+    .max(20)
+    .default([])
+    .refine(
+      (projects) => projects.length > 0,
+      'name the project (sentry-cli --project, or the plugin option project)',
+    ),
+  version: z.string().max(100).optional(),
+  dist: z.string().max(100).optional(),
+})
+const releaseUpdateSchema = z.object({
+  projects: z.array(z.string().min(1).max(100)).max(20).optional(),
+  dateReleased: z.string().max(64).nullable().optional(),
+})
+const newReleaseSchema = releaseUpdateSchema.extend({ version: z.string().min(1).max(100) })
+
+/**
+ * The part of Sentry's web API that source-map uploads call (`sentry-cli sourcemaps upload`, the bundler
+ * plugins): chunk upload, artifact-bundle assembly, and the release calls they make on the way, which are
+ * answered with the release as sent (releases are labels on events here, not records). Authenticated with the
+ * relay's admin key as `Authorization: Bearer`; `--org` is accepted as any name, `--project` is a project of
+ * the relay (by name or number).
+ */
+export function mountSentryApiRoutes(app: H3, deps: SentryApiDeps): void {
+  const { service, assembler, limits } = deps
+
+  /** A project named by a tool. Unknown is a 400, not a 404: sentry-cli prints a 400's detail, not a 404's. */
+  const projectOf = async (nameOrId: string) => {
+    const project = await service.findProject(nameOrId)
+    if (!project) {
+      throw new MonlightError(
+        'BAD_REQUEST',
+        `Unknown project ${JSON.stringify(nameOrId.slice(0, 100))}: a project exists once it has a DSN key (monlight keys create <project>)`,
+      )
+    }
+    return project
+  }
+
+  /** Sentry's release shape, as much of it as the tools read. */
+  const release = async (version: string, projects: string[], dateReleased: string | null | undefined) => {
+    const known = await Promise.all(projects.map(projectOf))
+    return {
+      version,
+      url: null,
+      dateCreated: new Date(deps.now()).toISOString(),
+      dateReleased: dateReleased ?? null,
+      lastEvent: null,
+      newGroups: 0,
+      projects: known.map((project) => ({ id: String(project.id), slug: project.name, name: project.name })),
+    }
+  }
+
+  // What `sentry-cli info` shows: the token works.
+  app.get(PREFIX, () => ({ user: null, auth: { scopes: ['org:read', 'project:releases', 'project:write'] } }))
+
+  app.get(`${PREFIX}organizations/:org/chunk-upload/`, (event) => ({
+    url: `${deps.publicUrl ?? requestBase(event, PREFIX)}${PREFIX}organizations/${encodeURIComponent(param(event, 'org'))}/chunk-upload/`,
+    chunkSize: limits.chunkBytes,
+    chunksPerRequest: 64,
+    maxFileSize: limits.maxBundleBytes,
+    maxRequestSize: limits.maxRequestBytes,
+    concurrency: 2,
+    hashAlgorithm: 'sha1',
+    compression: ['gzip'],
+    // sentry-cli 2.x (inside the bundler plugins) uploads in chunks only when `release_files` is accepted, and then
+    // sends artifact bundles since those are accepted too.
+    accept: ['release_files', 'artifact_bundles', 'sources'],
+  }))
+
+  app.post(
+    `${PREFIX}organizations/:org/chunk-upload/`,
+    async (event) => {
+      await assembler.putChunks(await readChunks(event, limits))
+      return {}
+    },
+    routeMeta({ bodyLimit: limits.maxRequestBytes }),
+  )
+
+  app.post(`${PREFIX}organizations/:org/artifactbundle/assemble/`, async (event) => {
+    const request = parseInput(assembleSchema, await readJson(event), 'assemble request')
+    const projects = await Promise.all(request.projects.map(projectOf))
+    return assembler.assemble({
+      checksum: request.checksum,
+      chunks: request.chunks,
+      projects: [...new Set(projects.map((project) => project.name))],
+      release: request.version,
+    })
+  })
+
+  // Release calls the tools make before and after uploading (`releases new`, `finalize`, `set-commits`).
+  app.post(`${PREFIX}organizations/:org/releases/`, async (event) => {
+    const body = await readValidatedJson(event, newReleaseSchema)
+    event.res.status = 201
+    return release(body.version, body.projects ?? [], body.dateReleased)
+  })
+  app.post(`${PREFIX}projects/:org/:project/releases/`, async (event) => {
+    const body = await readValidatedJson(event, newReleaseSchema)
+    event.res.status = 201
+    return release(body.version, [param(event, 'project')], body.dateReleased)
+  })
+  app.put(`${PREFIX}organizations/:org/releases/:version/`, async (event) => {
+    const body = parseInput(releaseUpdateSchema, await readOptionalJson(event), 'release')
+    return release(param(event, 'version'), body.projects ?? [], body.dateReleased)
+  })
+  app.put(`${PREFIX}projects/:org/:project/releases/:version/`, async (event) => {
+    const body = parseInput(releaseUpdateSchema, await readOptionalJson(event), 'release')
+    return release(param(event, 'version'), [param(event, 'project')], body.dateReleased)
+  })
+  // Files uploaded the legacy way (one release file each) are not kept here; maps are in artifact bundles.
+  app.get(`${PREFIX}projects/:org/:project/releases/:version/files/`, async (event) => {
+    await projectOf(param(event, 'project'))
+    return []
+  })
+  // No repositories are linked here, so commits are not associated (the tools carry on without them).
+  app.get(`${PREFIX}organizations/:org/repos/`, () => [])
+  app.get(`${PREFIX}organizations/:org/releases/:version/previous-with-commits/`, () => ({}))
+
+  // Under the API's own prefixes only: `/api/0/envelope/` is a (refused) DSN with project id 0, not API.
+  for (const scope of ['organizations', 'projects']) {
+    app.all(`${PREFIX}${scope}/**`, (event) => {
+      throw new MonlightError(
+        'NOT_FOUND',
+        `${event.req.method} ${event.url.pathname} is not part of the Sentry API Monlight serves: it serves source-map uploads (chunk-upload, artifactbundle/assemble, releases)`,
+      )
+    })
+  }
+}
+
+/**
+ * The chunks of a chunk-upload request: multipart parts `file` or `file_gzip`, each named (filename) by the
+ * SHA-1 of its uncompressed content.
+ */
+async function readChunks(
+  event: H3Event,
+  limits: SentryApiLimits,
+): Promise<{ checksum: string; content: Buffer }[]> {
+  const contentType = event.req.headers.get('content-type') ?? ''
+  if (!/^multipart\/form-data/i.test(contentType)) {
+    throw new MonlightError('BAD_REQUEST', 'Send chunks as multipart/form-data parts named file or file_gzip')
+  }
+  const body = await readBytes(event, { limit: limits.maxRequestBytes })
+  let form: FormData
+  try {
+    form = await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData()
+  } catch {
+    throw new MonlightError(
+      'BAD_REQUEST',
+      'Invalid multipart body: send chunks as parts named file or file_gzip',
+    )
+  }
+  const chunks: { checksum: string; content: Buffer }[] = []
+  for (const [name, part] of form) {
+    if (typeof part === 'string' || (name !== 'file' && name !== 'file_gzip')) continue
+    const raw = Buffer.from(await part.arrayBuffer())
+    let content = raw
+    if (name === 'file_gzip') {
+      try {
+        content = gunzipSync(raw, { maxOutputLength: limits.chunkBytes })
+      } catch {
+        throw new MonlightError(
+          'BAD_REQUEST',
+          `chunk ${part.name.slice(0, 64)} is not gzip data of at most ${limits.chunkBytes} bytes`,
+        )
+      }
+    }
+    chunks.push({ checksum: part.name, content })
+  }
+  if (chunks.length === 0)
+    throw new MonlightError('BAD_REQUEST', 'No chunks: send parts named file or file_gzip')
+  return chunks
+}
+
+/** A JSON body that may be empty (a `PUT` without changes): empty is `{}`. */
+async function readOptionalJson(event: H3Event): Promise<unknown> {
+  const text = await readText(event)
+  return text.trim() === '' ? {} : readJsonText(text)
+}
+
+function readJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new MonlightError('INVALID_JSON', 'Invalid JSON')
+  }
+}
+
+/** A path parameter, percent-decoded (a release such as `app@1.2.3+build` arrives encoded). */
+function param(event: H3Event, name: string): string {
+  const raw = event.context.params?.[name] ?? ''
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    throw new MonlightError('BAD_REQUEST', `Invalid percent-encoding in the ${name} of the path`)
+  }
+}
