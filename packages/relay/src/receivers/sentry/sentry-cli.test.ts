@@ -36,7 +36,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
 // Source maps uploaded the way front-end teams already do it, by the real tools: `sentry-cli sourcemaps inject` +
 // `upload` (no release: debug IDs only) and @sentry/esbuild-plugin (which runs its own sentry-cli 2.x). Then the
 // real @sentry/browser in Chromium reports from those bundles, and the error tracker shows the original frames.
-describeBrowser('sentry-cli and @sentry/esbuild-plugin upload maps that @sentry/browser events use', (context) => {
+describeBrowser('maps uploaded by sentry-cli and @sentry/esbuild-plugin', (context) => {
   let database: Database
   let errors: ErrorsModule
   let relay: RelayModule
@@ -130,7 +130,9 @@ describeBrowser('sentry-cli and @sentry/esbuild-plugin upload maps that @sentry/
 
   const listMaps = async () =>
     (
-      (await (await fetch(`${relayBase}/api/source-maps`, { headers: { 'x-api-key': ADMIN_KEY } })).json()) as {
+      (await (
+        await fetch(`${relayBase}/api/source-maps`, { headers: { 'x-api-key': ADMIN_KEY } })
+      ).json()) as {
         source_maps: { release: string | null; file_url: string; debug_id: string | null }[]
       }
     ).source_maps
@@ -142,9 +144,11 @@ describeBrowser('sentry-cli and @sentry/esbuild-plugin upload maps that @sentry/
     page.on('pageerror', (error) => pageErrors.push(error.message))
     await page.goto(`${pageOrigin}/${name}`)
     await page.click('#buy')
-    expect(await page.evaluate(() => (globalThis as never as { shop: { flush(): Promise<boolean> } }).shop.flush())).toBe(
-      true,
-    )
+    expect(
+      await page.evaluate(() =>
+        (globalThis as never as { shop: { flush(): Promise<boolean> } }).shop.flush(),
+      ),
+    ).toBe(true)
     const sent = await page.evaluate(() => (globalThis as never as { shop: { sent: unknown } }).shop.sent)
     expect(sent).toEqual([{ type: 'error', status: 200 }])
     expect(pageErrors).toEqual([expect.stringContaining("reading 'percent'")])
@@ -208,7 +212,9 @@ describeBrowser('sentry-cli and @sentry/esbuild-plugin upload maps that @sentry/
       ]),
     )
     expect(warnings).toEqual([])
-    console.info(`[sentry-cli] upload ${uploadMs} ms: ${requests.filter((r) => r.includes('/api/0/')).join(', ')}`)
+    console.info(
+      `[sentry-cli] upload ${uploadMs} ms: ${requests.filter((r) => r.includes('/api/0/')).join(', ')}`,
+    )
   })
 
   it('@sentry/esbuild-plugin: builds, injects, creates the release and uploads; events map', async () => {
@@ -243,7 +249,10 @@ describeBrowser('sentry-cli and @sentry/esbuild-plugin upload maps that @sentry/
     expect(calls.filter((call) => !/ 20[01]$/.test(call))).toEqual([])
     const maps = await listMaps()
     expect(maps).toContainEqual(
-      expect.objectContaining({ release: PLUGIN_RELEASE, debug_id: expect.stringMatching(/^[0-9a-f-]{36}$/) }),
+      expect.objectContaining({
+        release: PLUGIN_RELEASE,
+        debug_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      }),
     )
 
     const event = await reportFrom('plugin')
