@@ -212,9 +212,8 @@ export async function mapExceptionFrames(
   return result
 }
 
-/** The lines around `line` (1-based) of a source text, as Sentry frames carry them. */
-function contextOf(source: string, line: number) {
-  const lines = source.split('\n')
+/** The lines around `line` (1-based) of a source's lines, as Sentry frames carry them. */
+function contextOf(lines: readonly string[], line: number) {
   if (line < 1 || line > lines.length) return undefined
   const clip = (text: string) => text.replace(/\r$/, '').slice(0, 1000)
   return {
@@ -252,14 +251,14 @@ async function locate(
         : undefined
     }
     const column = (position.column ?? 0) + 1
-    const content = explain ? consumer.sourceContentFor(position.source, true) : null
+    const original = originalSource(consumer, position.source)
     return {
       source: position.source,
       line: position.line,
       column,
       name: position.name ?? undefined,
-      enclosing: enclosingFunction(functionsOf(consumer, position.source), position.line, column),
-      ...(content !== null && { context: contextOf(content, position.line) }),
+      enclosing: enclosingFunction(original.functions, position.line, column),
+      ...(explain && original.lines !== null && { context: contextOf(original.lines, position.line) }),
     }
   })
 }
@@ -273,19 +272,27 @@ function functionName(own: Located, caller: Located | undefined): string | undef
   return own.enclosing ?? caller?.name ?? own.name
 }
 
-const functionsBySource = new WeakMap<SourceMapConsumer, Map<string, FunctionIndex>>()
+/** An original source embedded in a map (`sourcesContent`): its functions and lines, read once. */
+interface OriginalSource {
+  functions: FunctionIndex
+  /** Null when the map does not embed it. */
+  lines: string[] | null
+}
 
-/** The functions of an original source, indexed once and kept as long as its parsed map is. */
-function functionsOf(consumer: SourceMapConsumer, source: string): FunctionIndex {
-  let sources = functionsBySource.get(consumer)
+const originalSources = new WeakMap<SourceMapConsumer, Map<string, OriginalSource>>()
+
+/** An original source of a parsed map, indexed once and kept as long as the parsed map is. */
+function originalSource(consumer: SourceMapConsumer, source: string): OriginalSource {
+  let sources = originalSources.get(consumer)
   if (!sources) {
     sources = new Map()
-    functionsBySource.set(consumer, sources)
+    originalSources.set(consumer, sources)
   }
-  let index = sources.get(source)
-  if (!index) {
-    index = indexFunctions(consumer.sourceContentFor(source, true) ?? '')
-    sources.set(source, index)
+  let original = sources.get(source)
+  if (!original) {
+    const content = consumer.sourceContentFor(source, true)
+    original = { functions: indexFunctions(content ?? ''), lines: content === null ? null : content.split('\n') }
+    sources.set(source, original)
   }
-  return index
+  return original
 }
