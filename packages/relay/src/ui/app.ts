@@ -26,8 +26,10 @@ interface DsnKey {
 interface SourceMap {
   id: number
   project: string
-  release: string
+  /** Null for a map from sentry-cli or a bundler plugin uploaded without a release (found by debug ID). */
+  release: string | null
   file_url: string
+  debug_id: string | null
   size: number
   uploaded_at: string
 }
@@ -327,9 +329,9 @@ async function showMaps(api: Api): Promise<void> {
     fill(table, async () => {
       const { source_maps: maps } = await api.get<{ source_maps: SourceMap[] }>('api/source-maps')
       return listTable(
-        ['Project', 'Release', 'File URL', 'Size', 'Uploaded', ''],
+        ['Project', 'Release', 'File URL', 'Debug ID', 'Size', 'Uploaded', ''],
         maps.map(mapRow),
-        'No source maps yet: upload the .map files of a release.',
+        'No source maps yet: upload the .map files of a release here, or with sentry-cli or a Sentry bundler plugin.',
       )
     })
 
@@ -338,8 +340,13 @@ async function showMaps(api: Api): Promise<void> {
       'tr',
       null,
       h('td', null, map.project),
-      h('td', null, map.release),
+      h('td', null, map.release ?? '—'),
       h('td', { class: 'mono truncate', title: map.file_url }, map.file_url),
+      h(
+        'td',
+        { class: 'mono nowrap', title: map.debug_id ?? 'none: found by release and file URL' },
+        map.debug_id?.slice(0, 8) ?? '—',
+      ),
       h('td', { class: 'nowrap' }, formatSize(map.size)),
       h('td', { title: formatDateTime(map.uploaded_at) }, timeAgo(map.uploaded_at)),
       h(
@@ -351,7 +358,7 @@ async function showMaps(api: Api): Promise<void> {
             type: 'button',
             class: 'danger',
             onclick: () => {
-              if (!confirm(`Delete the map of ${map.file_url} (${map.release})?`)) return
+              if (!confirm(`Delete the map of ${map.file_url} (${map.release ?? map.debug_id})?`)) return
               void act(
                 status,
                 () => api.delete(`api/source-maps/${map.id}`),

@@ -1,11 +1,14 @@
+import { createHash } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type AdapterServer, describeBrowser, enterApiKey, serveWithAdapter } from '@monlight/test-utils'
+import { strToU8, zipSync } from 'fflate'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { ADMIN_KEY, createTestRelay, type TestRelay } from '../__fixtures__/harness.js'
 
 const HOSTILE = '<img src=x onerror="window.__xss=1">'
+const DEBUG_ID = '5b7c1d3e-9f0a-4b2c-8d4e-6f7a8b9c0d1e'
 
 describeBrowser('relay web UI (Chromium, mounted under /mnt)', (browser) => {
   let server: AdapterServer
@@ -21,6 +24,31 @@ describeBrowser('relay web UI (Chromium, mounted under /mnt)', (browser) => {
       map_content: JSON.stringify({ version: 3, sources: ['src/app.ts'], names: [], mappings: 'AAAA' }),
     })
     server = await serveWithAdapter('node', harness.relay.router)
+    // A map from sentry-cli's path: an artifact bundle without a release, found by debug ID.
+    const bundle = zipSync({
+      'manifest.json': strToU8(
+        JSON.stringify({
+          files: {
+            'a.js.map': { type: 'source_map', url: '~/assets/a.js.map', headers: { 'debug-id': DEBUG_ID } },
+          },
+        }),
+      ),
+      'a.js.map': strToU8(JSON.stringify({ version: 3, sources: ['src/a.ts'], names: [], mappings: 'AAAA' })),
+    })
+    const checksum = createHash('sha1').update(bundle).digest('hex')
+    const form = new FormData()
+    form.append('file', new Blob([bundle]), checksum)
+    const api = `${server.baseUrl}/api/0/organizations/any/`
+    const auth = { authorization: `Bearer ${ADMIN_KEY}` }
+    expect((await fetch(`${api}chunk-upload/`, { method: 'POST', headers: auth, body: form })).status).toBe(
+      200,
+    )
+    const assembled = await fetch(`${api}artifactbundle/assemble/`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ checksum, chunks: [checksum], projects: ['web'] }),
+    })
+    expect(await assembled.json()).toMatchObject({ state: 'ok' })
   })
   afterAll(async () => {
     await server?.close()
@@ -81,6 +109,10 @@ describeBrowser('relay web UI (Chromium, mounted under /mnt)', (browser) => {
       await maps.getByRole('button', { name: 'Upload' }).click()
       await page.getByText('Uploaded /static/main.js').waitFor()
       await maps.getByText(`2.0.0-${colorScheme}`).waitFor()
+      // The bundle's map: no release, its debug ID shown (shortened, whole in the title).
+      const bundled = maps.locator('tr', { hasText: '/assets/a.js' })
+      expect(await bundled.locator('td').nth(1).textContent()).toBe('—')
+      expect(await bundled.locator(`td[title="${DEBUG_ID}"]`).textContent()).toBe(DEBUG_ID.slice(0, 8))
       await page.evaluate(() => window.scrollTo(0, 0))
       await browser.screenshot(page, `relay-ui-${colorScheme}`)
 
