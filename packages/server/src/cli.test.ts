@@ -1,12 +1,17 @@
+import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { killAll, removeTempDirs, runCli, startCli, tempDir } from './__fixtures__/cli.js'
 import { OPTIONS } from './options.js'
 
 const MODULE_NAMES = ['errors', 'logs', 'metrics', 'relay']
+const SENTRY_CLI = createRequire(import.meta.url).resolve('@sentry/cli/bin/sentry-cli')
+const runFile = promisify(execFile)
 const NOT_FOUND = { detail: 'Not found', code: 'NOT_FOUND' }
 const UNAUTHORIZED = { detail: 'Invalid API key', code: 'UNAUTHORIZED' }
 const VERSION = (
@@ -213,6 +218,39 @@ describe('monlight start --port (single port)', () => {
     expect(bare.headers.get('location')).toBe('metrics/')
     expect((await fetch(`${index}nothing`)).status).toBe(404)
 
+    expect((await cli.stop()).code).toBe(0)
+  })
+
+  it('takes sentry-cli uploads at the root, as `--url http://host:port` with the API key as token', async () => {
+    const dir = tempDir()
+    const cli = await startCli(['--port', '0', '--data-dir', dir])
+    expect((await runCli(['keys', 'create', 'shop', '--data-dir', dir])).code).toBe(0)
+    const dist = join(tempDir(), 'dist')
+    mkdirSync(dist, { recursive: true })
+    writeFileSync(join(dist, 'app.js'), 'console.log(1)\n//# sourceMappingURL=app.js.map\n')
+    writeFileSync(join(dist, 'app.js.map'), '{"version":3,"sources":["app.ts"],"names":[],"mappings":"AAAA"}')
+    const sentryCli = (args: string[]) =>
+      runFile(process.execPath, [SENTRY_CLI, ...args], {
+        env: { ...process.env, SENTRY_DISABLE_UPDATE_CHECK: 'true', SENTRY_LOG_LEVEL: 'warn' },
+      })
+    await sentryCli(['sourcemaps', 'inject', dist])
+    const base = cli.indexUrl!.replace(/\/$/, '')
+    const { stdout } = await sentryCli([
+      ...['--url', base, '--auth-token', cli.apiKey!],
+      ...['sourcemaps', 'upload', '--org', 'monlight', '--project', 'shop', '--release', '1.0.0', dist],
+    ])
+    expect(stdout).toContain('File processing complete')
+    const maps = await fetch(`${cli.urls.relay}api/source-maps`, { headers: { 'x-api-key': cli.apiKey! } })
+    expect(await maps.json()).toMatchObject({
+      source_maps: [
+        {
+          project: 'shop',
+          release: '1.0.0',
+          file_url: '/app.js',
+          debug_id: expect.stringMatching(/^[0-9a-f]{8}-/),
+        },
+      ],
+    })
     expect((await cli.stop()).code).toBe(0)
   })
 })
