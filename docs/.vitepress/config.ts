@@ -26,6 +26,7 @@ export default defineConfig({
           { text: 'Migrating from the original', link: '/migrating' },
           { text: 'Python apps', link: '/python' },
           { text: 'Sentry SDKs', link: '/sentry' },
+          { text: 'Source maps', link: '/source-maps' },
         ],
       },
       {

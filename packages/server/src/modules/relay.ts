@@ -15,9 +15,10 @@ import { type EnvReader, envReader } from './env.js'
  * API keys), CORS_ORIGINS, DSN_KEYS (`project:key,...`), ERROR_TRACKER_URL / ERROR_TRACKER_API_KEY and
  * METRICS_COLLECTOR_URL / METRICS_COLLECTOR_API_KEY (used only when the errors / metrics modules do not run in
  * this process), RATE_LIMIT (per DSN key and minute; RELAY_RATE_LIMIT wins, as RATE_LIMIT also sets the other
- * modules'); ours: SOURCE_MAP_MAX_BYTES, SOURCE_MAP_RETENTION_DAYS, SOURCE_MAP_CACHE_SIZE, UPSTREAM_TIMEOUT_MS,
- * RELAY_PUBLIC_URL (for the DSNs shown), LOG_VIEWER_URL / LOG_VIEWER_API_KEY (Sentry logs when the log viewer runs
- * apart), SENTRY_MAX_BODY_BYTES, SENTRY_MAX_ITEM_BYTES, SENTRY_TUNNEL_PATH.
+ * modules'); ours: SOURCE_MAP_MAX_BYTES, SOURCE_MAP_RETENTION_DAYS, SOURCE_MAP_CACHE_SIZE,
+ * SOURCE_MAP_MAX_BUNDLE_BYTES, UPSTREAM_TIMEOUT_MS, RELAY_PUBLIC_URL (for the DSNs shown), LOG_VIEWER_URL /
+ * LOG_VIEWER_API_KEY (Sentry logs when the log viewer runs apart), SENTRY_MAX_BODY_BYTES, SENTRY_MAX_ITEM_BYTES,
+ * SENTRY_TUNNEL_PATH.
  */
 export function createRelaySlot(context: ModuleContext): MonlightModule {
   const env = envReader(context.env)
@@ -43,6 +44,7 @@ export function createRelaySlot(context: ModuleContext): MonlightModule {
       maxBytes: env.integer('SOURCE_MAP_MAX_BYTES'),
       retentionDays: env.integer('SOURCE_MAP_RETENTION_DAYS'),
       cacheSize: env.integer('SOURCE_MAP_CACHE_SIZE'),
+      maxBundleBytes: env.integer('SOURCE_MAP_MAX_BUNDLE_BYTES'),
     },
   })
 }
