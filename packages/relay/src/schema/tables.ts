@@ -50,8 +50,9 @@ export interface ChunkTable {
   uploaded_at: string
 }
 
-/** An artifact bundle assembled, by its SHA-1: asking to assemble it again answers `ok`. */
+/** An artifact bundle assembled: asking to assemble it again (for the same projects and release) answers `ok`. */
 export interface BundleTable {
+  /** SHA-1 of the bundle's checksum, projects and release. */
   checksum: string
   /** What was stored. */
   detail: string

@@ -124,7 +124,8 @@ function resolveUrl(reference: string, base: string): string {
   const key = fileUrlOf(base)
   try {
     const url = new URL(reference, key.startsWith('/') ? `${root}${key}` : key)
-    return fileUrlOf(url.origin === root ? url.pathname : url.href)
+    // URL percent-encodes what it resolves (`my app.js` → `my%20app.js`); manifest URLs are not encoded.
+    return fileUrlOf(decodeURI(url.origin === root ? url.pathname : url.href))
   } catch {
     return fileUrlOf(reference)
   }

@@ -59,11 +59,19 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
     detail,
   })
 
-  const assembleNow = async (request: AssembleRequest): Promise<AssembleAnswer> => {
+  /** Assembles `request`; `key` names the outcome (the bundle and where it went). */
+  const assembleNow = async (request: AssembleRequest, key: string): Promise<AssembleAnswer> => {
     try {
       const chunks = await store.getChunks(request.chunks)
       const missing = request.chunks.filter((checksum) => !chunks.has(checksum))
       if (missing.length > 0) return { state: 'not_found', missingChunks: missing, detail: null }
+      const size = request.chunks.reduce((sum, checksum) => sum + chunks.get(checksum)!.length, 0)
+      if (size > deps.maxBundleBytes) {
+        throw new MonlightError(
+          'PAYLOAD_TOO_LARGE',
+          `the bundle is ${size} bytes, over the limit of ${deps.maxBundleBytes}: upload the build in parts`,
+        )
+      }
       const zip = Buffer.concat(request.chunks.map((checksum) => chunks.get(checksum)!))
       chunks.clear()
       if (sha1(zip) !== request.checksum) {
@@ -105,7 +113,7 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
       deps.onStored()
       const withIds = bundle.maps.filter((map) => map.debugId !== null).length
       const detail = `stored ${bundle.maps.length} source maps (${withIds} with debug IDs) for ${request.projects.join(', ')}${release === null ? '' : `, release ${release}`}`
-      await store.putBundle({ checksum: request.checksum, detail, assembled_at: uploadedAt })
+      await store.putBundle({ checksum: key, detail, assembled_at: uploadedAt })
       await store.deleteChunks(request.chunks)
       logger.info('artifact bundle assembled', { checksum: request.checksum, maps: bundle.maps.length })
       return answer('ok', detail)
@@ -143,20 +151,26 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
     },
 
     async assemble(request: AssembleRequest): Promise<AssembleAnswer> {
-      const done = await store.getBundle(request.checksum)
+      // The same zip may go to another project or release, which stores it again.
+      const key = sha1(
+        Buffer.from(
+          [request.checksum, [...request.projects].sort().join(','), request.release ?? ''].join('\u0000'),
+        ),
+      )
+      const done = await store.getBundle(key)
       if (done) return answer('ok', done.detail)
-      let job = running.get(request.checksum)
+      let job = running.get(key)
       if (!job) {
         const missing = await store.missingChunks(request.chunks)
         if (missing.length > 0) return { state: 'not_found', missingChunks: missing, detail: null }
         const started = { started: false, done: undefined as unknown as Promise<AssembleAnswer> }
         started.done = queue.then(() => {
           started.started = true
-          return assembleNow(request)
+          return assembleNow(request, key)
         })
         queue = started.done.catch(() => {})
-        running.set(request.checksum, started)
-        void started.done.finally(() => running.delete(request.checksum))
+        running.set(key, started)
+        void started.done.finally(() => running.delete(key))
         job = started
       }
       const current = job

@@ -291,7 +291,10 @@ function originalSource(consumer: SourceMapConsumer, source: string): OriginalSo
   let original = sources.get(source)
   if (!original) {
     const content = consumer.sourceContentFor(source, true)
-    original = { functions: indexFunctions(content ?? ''), lines: content === null ? null : content.split('\n') }
+    original = {
+      functions: indexFunctions(content ?? ''),
+      lines: content === null ? null : content.split('\n'),
+    }
     sources.set(source, original)
   }
   return original

@@ -196,7 +196,13 @@ async function readChunks(
     if (name === 'file_gzip') {
       try {
         content = gunzipSync(raw, { maxOutputLength: limits.chunkBytes })
-      } catch {
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+          throw new MonlightError(
+            'PAYLOAD_TOO_LARGE',
+            `chunk ${part.name.slice(0, 64)} inflates past the chunk size of ${limits.chunkBytes} bytes`,
+          )
+        }
         throw new MonlightError(
           'BAD_REQUEST',
           `chunk ${part.name.slice(0, 64)} is not gzip data of at most ${limits.chunkBytes} bytes`,
