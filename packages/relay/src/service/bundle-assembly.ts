@@ -62,16 +62,21 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
   /** Assembles `request`; `key` names the outcome (the bundle and where it went). */
   const assembleNow = async (request: AssembleRequest, key: string): Promise<AssembleAnswer> => {
     try {
-      const chunks = await store.getChunks(request.chunks)
-      const missing = request.chunks.filter((checksum) => !chunks.has(checksum))
+      // Sizes first: the bundle is only read into memory once it is known to fit.
+      const sizes = await store.chunkSizes(request.chunks)
+      const missing = request.chunks.filter((checksum) => !sizes.has(checksum))
       if (missing.length > 0) return { state: 'not_found', missingChunks: missing, detail: null }
-      const size = request.chunks.reduce((sum, checksum) => sum + chunks.get(checksum)!.length, 0)
+      const size = request.chunks.reduce((sum, checksum) => sum + sizes.get(checksum)!, 0)
       if (size > deps.maxBundleBytes) {
         throw new MonlightError(
           'PAYLOAD_TOO_LARGE',
           `the bundle is ${size} bytes, over the limit of ${deps.maxBundleBytes}: upload the build in parts`,
         )
       }
+      const chunks = await store.getChunks(request.chunks)
+      const gone = request.chunks.filter((checksum) => !chunks.has(checksum))
+      // Dropped meanwhile (the daily clean-up): uploading them again lets the next request assemble.
+      if (gone.length > 0) return { state: 'not_found', missingChunks: gone, detail: null }
       const zip = Buffer.concat(request.chunks.map((checksum) => chunks.get(checksum)!))
       chunks.clear()
       if (sha1(zip) !== request.checksum) {
@@ -161,7 +166,8 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
       if (done) return answer('ok', done.detail)
       let job = running.get(key)
       if (!job) {
-        const missing = await store.missingChunks(request.chunks)
+        const sizes = await store.chunkSizes(request.chunks)
+        const missing = request.chunks.filter((checksum) => !sizes.has(checksum))
         if (missing.length > 0) return { state: 'not_found', missingChunks: missing, detail: null }
         const started = { started: false, done: undefined as unknown as Promise<AssembleAnswer> }
         started.done = queue.then(() => {

@@ -1,5 +1,5 @@
 import type { Database } from '@monlight/core'
-import type { Kysely, Selectable } from 'kysely'
+import { type Kysely, type Selectable, sql } from 'kysely'
 import {
   BUNDLE_TABLE,
   type BundleTable,
@@ -240,16 +240,15 @@ export function createRelayStore(database: Database) {
         .execute()
     },
 
-    /** Which of `checksums` have no stored chunk. */
-    async missingChunks(checksums: readonly string[]): Promise<string[]> {
-      if (checksums.length === 0) return []
+    /** The sizes in bytes of the stored chunks among `checksums` (a missing one has none). */
+    async chunkSizes(checksums: readonly string[]): Promise<Map<string, number>> {
+      if (checksums.length === 0) return new Map()
       const rows = await db
         .selectFrom(CHUNK_TABLE)
-        .select('checksum')
+        .select(['checksum', sql<number>`length(content)`.as('size')])
         .where('checksum', 'in', [...new Set(checksums)])
         .execute()
-      const present = new Set(rows.map((row) => row.checksum))
-      return checksums.filter((checksum) => !present.has(checksum))
+      return new Map(rows.map((row) => [row.checksum, Number(row.size)]))
     },
 
     /** The stored chunks of `checksums`, by checksum. */
