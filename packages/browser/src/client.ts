@@ -1,4 +1,5 @@
 import { resolveConfig } from './config.js'
+import { debugIds } from './debug-ids.js'
 import { createTransport } from './transport.js'
 import type { BrowserError, Hub, Integration, MonlightClient, MonlightConfig } from './types.js'
 import { firstFrame, guard, isoNow } from './util.js'
@@ -8,14 +9,11 @@ const DEDUP_MS = 60_000
 const DEDUP_KEYS = 50
 
 /** Upstream's session: one UUID per tab in sessionStorage, no cookies. */
-function sessionId(): string {
-  const key = 'monlight_session_id'
+const sessionId = (): string => {
   try {
-    let id = sessionStorage.getItem(key)
-    if (!id) {
-      id = crypto.randomUUID()
-      sessionStorage.setItem(key, id)
-    }
+    // Storage's named properties are getItem / setItem.
+    const id = sessionStorage.monlight_session_id || crypto.randomUUID()
+    sessionStorage.monlight_session_id = id
     return id
   } catch {
     return `${Math.random()}`
@@ -55,6 +53,7 @@ export function createClient(options: MonlightConfig, integrations: Integration[
         release: config.release,
         environment: config.environment,
         timestamp: isoNow(),
+        debug_ids: debugIds(stack),
       }
       if (config.beforeSend) event = config.beforeSend(event)
       if (event) transport.send('errors', JSON.stringify(event))
@@ -69,7 +68,7 @@ export function createClient(options: MonlightConfig, integrations: Integration[
     session: sessionId(),
     captureEvent,
     // Errors (and error-like objects) by name, message and stack; anything else as `type` with its text.
-    captureError: (error: any, extra, type = 'Error') =>
+    captureThrown: (error: any, extra, type = 'Error') =>
       captureEvent(error?.name ?? type, error?.message ?? String(error), error?.stack ?? '', extra),
     crumb() {},
     listen(target, type, listener, capture) {
@@ -101,9 +100,9 @@ export function createClient(options: MonlightConfig, integrations: Integration[
   }
 
   return {
-    captureError: guard(hub.captureError),
+    captureError: guard(hub.captureThrown),
     captureMessage: (message, level) =>
-      captureEvent(level === 'warning' ? 'ConsoleWarning' : 'ConsoleError', message, Error(message).stack!),
+      captureEvent(level !== 'warning' ? 'ConsoleError' : 'ConsoleWarning', message, Error(message).stack!),
     setUser(userId) {
       if (userId == null) delete context.user_id
       else context.user_id = userId

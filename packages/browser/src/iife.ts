@@ -12,8 +12,5 @@ const page = window as Window & {
   Monlight?: MonlightClient
 }
 page.MonlightSDK = { init }
-try {
-  if (page.MonlightConfig) page.Monlight = init(page.MonlightConfig)
-} catch (error) {
-  console.error(error)
-}
+// A bad MonlightConfig throws here, as an uncaught error in this script only: the page's own scripts run on.
+if (page.MonlightConfig) page.Monlight = init(page.MonlightConfig)

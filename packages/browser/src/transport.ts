@@ -11,8 +11,8 @@ const MAX_ATTEMPTS = 4
 const KEEPALIVE_BYTES = 60_000
 
 export interface Transport {
-  /** Queues a body for `{endpoint}/api/browser/<path>`, sent after `delay` ms at the latest. */
-  send(path: string, body: string, delay?: number): void
+  /** Queues a body for `{endpoint}/api/browser/<path>`, sent now (batching code waits with `schedule`). */
+  send(path: string, body: string): void
   /** Sends after `delay` ms, or sooner if something else is due. */
   schedule(delay: number): void
   /** `drain` runs before every send round and on page hide: batching code moves its buffer into the queue. */
@@ -29,7 +29,6 @@ export interface Transport {
  */
 export function createTransport(config: ResolvedConfig): Transport {
   const warn = console.warn
-  const log = (...args: unknown[]) => config.debug && warn('[Monlight]', ...args)
   const queue: Item[] = []
   const drains: Array<() => void> = []
   const inflight = new Set<Promise<void>>()
@@ -47,9 +46,9 @@ export function createTransport(config: ResolvedConfig): Transport {
     }
   }
 
-  const send = (path: string, body: string, delay = 0, attempts = 0) => {
+  const send = (path: string, body: string, attempts = 0) => {
     if (queue.length < MAX_QUEUE) queue.push([path, body, attempts])
-    schedule(delay)
+    schedule(0)
   }
 
   /** `status` 0 is a network error, or a CORS refusal, which looks the same to the page. */
@@ -60,15 +59,14 @@ export function createTransport(config: ResolvedConfig): Transport {
     const settle = (status: number, retryAfter?: string | null) => {
       if (keepalive) keepaliveBytes -= size
       inflight.delete(done)
-      log(status)
-      if (status && status < 500 && status !== 429) {
-        failures = 0
-        return
+      if (config.debug) warn('[Monlight]', status)
+      const limited = status === 429
+      if (status && status < 500 && !limited) failures = 0
+      // A 429 is not an attempt: the relay asked to wait, it did not fail.
+      else if (limited || ++attempts < MAX_ATTEMPTS) {
+        pausedUntil = Date.now() + (limited ? retryAfterMs(retryAfter!) : backoffMs(++failures))
+        send(path, body, attempts)
       }
-      if (status === 429) pausedUntil = Date.now() + retryAfterMs(retryAfter!)
-      else if (++attempts < MAX_ATTEMPTS) pausedUntil = Date.now() + backoffMs(++failures)
-      else return
-      send(path, body, 0, attempts)
     }
     // Inside a promise: even a fetch that throws synchronously (a broken polyfill) only fails this send.
     const done: Promise<void> = new Promise<Response>((resolve) =>

@@ -12,6 +12,8 @@ export interface BrowserError {
   release?: string
   environment?: string
   timestamp?: string
+  /** File URL → source-map debug ID, for the files in `stack` that `sentry-cli sourcemaps inject` marked. */
+  debug_ids?: Record<string, string>
 }
 
 /** One item of the `{"metrics":[...]}` batch posted to `POST {endpoint}/api/browser/metrics`. */
@@ -78,8 +80,8 @@ export interface MonlightClient {
 export interface Hub {
   readonly config: ResolvedConfig
   readonly session: string
-  /** `type` is used for values that are not errors (default `Error`). */
-  captureError(error: unknown, context?: Record<string, unknown>, type?: string): void
+  /** The client's `captureError`; `type` is used for values that are not errors (default `Error`). */
+  captureThrown(error: unknown, context?: Record<string, unknown>, type?: string): void
   /** Sends an error event built by hand. */
   captureEvent(type: string, message: string, stack: string, context?: Record<string, unknown>): void
   readonly transport: Transport

@@ -1,13 +1,13 @@
 /** Shared helpers, each small enough to inline; pure so they are tested in Node. */
 
 /** Runs `fn`, swallowing anything it throws: the SDK never throws into the page. */
-export function guard<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R | undefined {
-  return (...args) => {
+export const guard =
+  <A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => R | undefined) =>
+  (...args) => {
     try {
       return fn(...args)
     } catch {}
   }
-}
 
 export const isoNow = (): string => new Date().toISOString()
 
@@ -25,9 +25,15 @@ export function sanitizeUrl(url: string, base?: string): string {
   }
 }
 
-/** The first stack line that is a frame (has `:line:col`), skipping V8's message line; undefined if none. */
-export const firstFrame = (stack: string): string | undefined =>
-  stack.split('\n').find((line) => /:\d+:\d+/.test(line))
+/**
+ * A stack line that is a frame (V8 `at fn (file:1:2)` / `at file:1:2`, Firefox and Safari `fn@file:1:2`), with
+ * its file in group 1: after `at `, `at fn (` or `fn@` (up to the first `(` / `@`: `[^(]`, not `.*`, keeps it
+ * linear on a long message line), before `:line:col`. `exec` finds the first frame, past V8's message line.
+ */
+export const FRAME = /^\s*(?:at (?:[^(\n]*\()?|[^@\n]*@)?(.+?):\d+:\d+\)?$/m
+
+/** The first stack line that is a frame, skipping V8's message line; undefined if none. */
+export const firstFrame = (stack: string): string | undefined => FRAME.exec(stack)?.[0]
 
 /** `Retry-After` in ms (delta-seconds, which the relay sends); 60 s when missing or not a number. */
 export const retryAfterMs = (header: string | null): number => (header && +header >= 0 ? +header : 60) * 1000

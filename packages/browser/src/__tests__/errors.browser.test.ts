@@ -105,6 +105,60 @@ describeBrowser('browser SDK: errors, breadcrumbs and the client API', (browser)
     await page.close()
   })
 
+  test('debug IDs written by `sentry-cli sourcemaps inject`: those of the files in the stack, lazy chunks too', async () => {
+    const ids = {
+      app: '06a4bf03-ffb2-51d5-8c17-925df12d5eb9',
+      vendor: '5bd1a2e4-0c6f-4c6a-9d55-3f0e8a7b6c21',
+      lazy: 'c0ffee00-1234-4abc-8def-0123456789ab',
+    }
+    // The snippet sentry-cli puts at the top of every file, as it writes it.
+    const snippet = (id: string) =>
+      `!function(){try{var e="undefined"!=typeof window?window:"undefined"!=typeof global?global:"undefined"!=typeof globalThis?globalThis:"undefined"!=typeof self?self:{},n=(new e.Error).stack;n&&(e._sentryDebugIds=e._sentryDebugIds||{},e._sentryDebugIds[n]="${id}",e._sentryDebugIdIdentifier="sentry-dbid-${id}")}catch(e){}}();\n`
+    // Served as page routes: text/html, which a classic script tag accepts.
+    servers.site.page('/static/vendor.js', `${snippet(ids.vendor)}window.vendorRun = function (fn) { fn() }`)
+    servers.site.page(
+      '/static/app.js',
+      `${snippet(ids.app)}function placeOrder() { throw new Error('order failed') }
+       document.getElementById('order').addEventListener('click', function () { vendorRun(placeOrder) })`,
+    )
+    servers.site.page(
+      '/static/lazy.js',
+      `${snippet(ids.lazy)}window.lazyFail = function () { throw new Error('lazy failed') }`,
+    )
+    servers.site.page(
+      '/debug-ids',
+      sdkPage(
+        config(),
+        '<button id="order">Order</button><script src="/static/vendor.js"></script><script src="/static/app.js"></script>',
+      ),
+    )
+    const [page, pageErrors] = await open('/debug-ids')
+    await page.click('#order')
+    await servers.relay.waitFor(() => servers.relay.errors().length === 1)
+    await page.evaluate(async () => {
+      // A lazy chunk: its snippet adds a key after the first error was sent.
+      const script = document.createElement('script')
+      script.src = '/static/lazy.js'
+      document.head.append(script)
+      await new Promise((resolve) => script.addEventListener('load', resolve))
+      setTimeout(() => (window as any).lazyFail())
+    })
+    await servers.relay.waitFor(() => servers.relay.errors().length === 2)
+    await page.evaluate(() => (window as any).Monlight.captureMessage('no marked file in this stack'))
+    const errors = await servers.relay.waitFor(
+      () => servers.relay.errors().length === 3 && servers.relay.errors(),
+    )
+    expect(pageErrors).toEqual(['order failed', 'lazy failed'])
+    const file = (name: string) => `${servers.site.origin}/static/${name}.js`
+    expect(errors[0]).toMatchObject({ message: 'order failed' })
+    expect(errors[0].debug_ids).toEqual({ [file('app')]: ids.app, [file('vendor')]: ids.vendor })
+    expect(errors[1]).toMatchObject({ message: 'lazy failed', debug_ids: { [file('lazy')]: ids.lazy } })
+    expect(Object.keys(errors[1].debug_ids)).toEqual([file('lazy')])
+    expect(errors[2].message).toBe('no marked file in this stack')
+    expect(errors[2]).not.toHaveProperty('debug_ids')
+    await page.close()
+  })
+
   test('captureMessage, setUser, addContext, beforeSend and enabled: false', async () => {
     servers.site.page('/api', sdkPage(undefined))
     const [page] = await open('/api')

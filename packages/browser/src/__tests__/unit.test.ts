@@ -71,6 +71,15 @@ describe('firstFrame (dedup key)', () => {
   test('no frame at all', () => {
     expect(firstFrame('')).toBeUndefined()
   })
+  test('a long message line full of `@` and `(` is read in linear time', () => {
+    const message = `Error: ${'(user@example.com) '.repeat(30_000)}\nat ${'(x@y '.repeat(30_000)}`
+    const start = performance.now()
+    expect(firstFrame(`${message}\n    at go (https://x.example/app.js:1:2)`)).toBe(
+      '    at go (https://x.example/app.js:1:2)',
+    )
+    // Backtracking over every `@` or `(` would take minutes here.
+    expect(performance.now() - start).toBeLessThan(1000)
+  })
 })
 
 describe('retry timing', () => {

@@ -66,18 +66,13 @@ export const webVitalsIntegration = (): Integration => (hub) => {
     { durationThreshold: 16 },
   )
 
-  const navigationTiming = () =>
-    setTimeout(() => {
-      const navigation = performance.getEntriesByType('navigation')[0] as
-        | PerformanceNavigationTiming
-        | undefined
-      if (!navigation) return
-      if (navigation.responseStart > 0) report('web_vitals_ttfb', navigation.responseStart)
-      if (navigation.loadEventEnd > 0)
-        report('page_load_time', navigation.loadEventEnd - navigation.startTime)
-    })
-  if (document.readyState === 'complete') navigationTiming()
-  else hub.listen(window, 'load', navigationTiming)
+  // The navigation entry: delivered early (buffered, still loading) and again once the load event has ended,
+  // when both timings are final.
+  observe('navigation', (entry: PerformanceNavigationTiming) => {
+    if (!entry.loadEventEnd) return
+    if (entry.responseStart > 0) report('web_vitals_ttfb', entry.responseStart)
+    report('page_load_time', entry.loadEventEnd - entry.startTime)
+  })
 
   hub.onHide(() => {
     if (reported) return
