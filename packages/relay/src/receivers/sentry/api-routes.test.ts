@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { createTestDatabase, describeDialects, type TestDatabase } from '@monlight/test-utils'
 import { gzipSync, strToU8, zipSync } from 'fflate'
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
-import { ADMIN_KEY, createTestRelay, type TestRelay } from '../../__fixtures__/harness.js'
+import { ADMIN_KEY, createTestRelay, DSN_KEY, type TestRelay } from '../../__fixtures__/harness.js'
 import { BUNDLE_TABLE, CHUNK_TABLE, SOURCE_MAP_TABLE } from '../../schema/tables.js'
 
 const BASE = 'http://relay.test'
@@ -178,6 +178,27 @@ describeDialects('Sentry upload API (/api/0/)', (dialect) => {
   beforeEach(async () => {
     for (const table of [SOURCE_MAP_TABLE, CHUNK_TABLE, BUNDLE_TABLE])
       await database.db.deleteFrom(table).execute()
+  })
+
+  it('maps a browser error by the debug IDs @monlight/browser sends (debug_ids), with no release', async () => {
+    // A map whose line 1, column 0 is src/checkout.ts line 3 (one segment: 0 generated, source 0, line +2, col 0).
+    const map = JSON.stringify({ version: 3, sources: ['src/checkout.ts'], names: [], mappings: 'AAEA' })
+    expect((await uploadAndAssemble(chunked(appBundle(DEBUG_ID, map)))).state).toBe('ok')
+    const file = 'https://cdn.example.com/assets/app.3f9a1c.js'
+    const response = await harness.relay.fetch(
+      new Request(`${BASE}/api/browser/errors`, {
+        method: 'POST',
+        headers: { 'x-monlight-key': DSN_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'TypeError',
+          message: 'boom',
+          stack: `TypeError: boom\n    at pay (${file}:1:1)`,
+          debug_ids: { [file]: DEBUG_ID.toUpperCase(), 'https://x.test/a.js': 'not a debug id' },
+        }),
+      }),
+    )
+    expect(response.status).toBeLessThan(300)
+    expect(harness.errors.reports.at(-1)?.traceback).toBe('TypeError: boom\n    at pay (src/checkout.ts:3:1)')
   })
 
   it('answers GET /api/0/ with the admin key as a bearer token, and 401 without it', async () => {
