@@ -30,3 +30,4 @@ export {
 export { seededRandom } from './random.js'
 export { type Mail, type ReceivedRequest, startHttpReceiver, startSmtpSink } from './receivers.js'
 export { recordingErrors, recordingMetrics } from './recorders.js'
+export { until } from './until.js'

@@ -50,15 +50,18 @@ afterEach(() => {
   delete page.window
 })
 
+/** One key of each engine's form, as four injected files would leave them. */
+const everyKey = () => ({
+  [KEYS.chrome]: IDS.app,
+  [KEYS.chromeNamed]: IDS.vendor,
+  [KEYS.firefox]: IDS.chunk,
+  [KEYS.safari]: IDS.lazy,
+})
+
 describe('debugIds', () => {
   test('reads Chrome, Firefox and Safari keys: the file of the first frame, nothing else stripped', async () => {
     const debugIds = await load()
-    page._sentryDebugIds = {
-      [KEYS.chrome]: IDS.app,
-      [KEYS.chromeNamed]: IDS.vendor,
-      [KEYS.firefox]: IDS.chunk,
-      [KEYS.safari]: IDS.lazy,
-    }
+    page._sentryDebugIds = everyKey()
     const all = `${CHROME_ERROR}\n    at ${LAZY}:1:7`
     expect(debugIds(all)).toEqual({
       [APP]: IDS.app,
@@ -70,12 +73,7 @@ describe('debugIds', () => {
 
   test('only the files in the error’s stack, in V8 and Gecko stacks alike; none: no field', async () => {
     const debugIds = await load()
-    page._sentryDebugIds = {
-      [KEYS.chrome]: IDS.app,
-      [KEYS.chromeNamed]: IDS.vendor,
-      [KEYS.firefox]: IDS.chunk,
-      [KEYS.safari]: IDS.lazy,
-    }
+    page._sentryDebugIds = everyKey()
     const expected = { [APP]: IDS.app, [VENDOR]: IDS.vendor, [CHUNK]: IDS.chunk }
     expect(debugIds(CHROME_ERROR)).toEqual(expected)
     expect(debugIds(GECKO_ERROR)).toEqual(expected)

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { createDatabase, type Database, silentLogger } from '@monlight/core'
 import { toNodeListener } from '@monlight/core/adapters/node'
 import { createErrors, type ErrorSummary, type ErrorsModule } from '@monlight/errors'
-import { describeBrowser, recordingMetrics } from '@monlight/test-utils'
+import { describeBrowser, recordingMetrics, until } from '@monlight/test-utils'
 import { build } from 'esbuild'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -42,15 +42,6 @@ interface Shop {
   /** `afterSendEvent` of the SDK: the status of every event it sent. */
   sent(): Promise<{ type: string; status: number | undefined }[]>
   flush(): Promise<boolean>
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  let value = await read()
-  for (const start = Date.now(); !done(value) && Date.now() - start < timeoutMs; ) {
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    value = await read()
-  }
-  return value
 }
 
 // The real @sentry/browser, bundled and minified by esbuild, in Chromium on another origin than the relay; the

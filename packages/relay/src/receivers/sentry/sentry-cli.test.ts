@@ -10,7 +10,7 @@ import { promisify } from 'node:util'
 import { createDatabase, type Database, silentLogger } from '@monlight/core'
 import { toNodeListener } from '@monlight/core/adapters/node'
 import { createErrors, type ErrorsModule } from '@monlight/errors'
-import { describeBrowser, recordingMetrics } from '@monlight/test-utils'
+import { describeBrowser, recordingMetrics, until } from '@monlight/test-utils'
 import { sentryEsbuildPlugin } from '@sentry/esbuild-plugin'
 import { type BuildOptions, build } from 'esbuild'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -23,15 +23,6 @@ const PLUGIN_RELEASE = 'shop@3.0.0'
 const CHECKOUT = readFileSync(join(APP_DIR, 'checkout.ts'), 'utf8').split('\n')
 const THROW_LINE = CHECKOUT.findIndex((line) => line.includes('THROWS HERE')) + 1
 const run = promisify(execFile)
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  let value = await read()
-  for (const start = Date.now(); !done(value) && Date.now() - start < timeoutMs; ) {
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    value = await read()
-  }
-  return value
-}
 
 // Source maps uploaded the way front-end teams already do it, by the real tools: `sentry-cli sourcemaps inject` +
 // `upload` (no release: debug IDs only) and @sentry/esbuild-plugin (which runs its own sentry-cli 2.x). Then the
