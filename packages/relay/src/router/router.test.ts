@@ -298,6 +298,22 @@ describeAdapters(
       expect(await patched.json()).toMatchObject({ allowed_origins: [], rate_limit: 2 })
     })
 
+    it('refuses a PATCH that changes nothing or names unknown fields with 400, and an unknown id with 404', async () => {
+      const patch = (id: number | string, body: unknown) =>
+        target.fetch(`/api/dsn-keys/${id}`, { method: 'PATCH', headers: admin, body: json(body) })
+      const cases: [unknown, string][] = [
+        [{}, 'Nothing to change: send allowed_origins, rate_limit, active'],
+        [{ foo: 1 }, "Unknown field 'foo': send allowed_origins, rate_limit, active"],
+        [{ active: true, colour: 'red' }, "Unknown field 'colour': send allowed_origins, rate_limit, active"],
+      ]
+      for (const [body, detail] of cases) {
+        const response = await patch(1, body)
+        expect([response.status, (await response.json()).detail], JSON.stringify(body)).toEqual([400, detail])
+      }
+      const unknown = await patch(999_999, { active: true })
+      expect([unknown.status, (await unknown.json()).detail]).toEqual([404, 'DSN key not found'])
+    })
+
     it('rate limits per key, after the key lookup', async () => {
       const created = await (
         await target.fetch('/api/dsn-keys', {

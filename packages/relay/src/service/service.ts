@@ -26,6 +26,8 @@ const DAY_MS = 86_400_000
 const CACHE_TTL_MS = 5_000
 const MAX_CACHED_KEYS = 1_000
 export const MAX_ORIGINS = 32
+/** What `PATCH /api/dsn-keys/:id` may change. */
+const KEY_FIELDS = ['allowed_origins', 'rate_limit', 'active']
 
 /** A DSN key as the API shows it: upstream's fields plus the key's own origins and rate limit. */
 export interface DsnKey {
@@ -122,6 +124,12 @@ export function createRelayService(deps: RelayServiceDeps) {
     /** Sets a key's allowed origins and rate limit, or reactivates it (`active: true`). */
     async updateKey(id: number, input: unknown): Promise<DsnKey> {
       const body = requireObject(input)
+      const unknown = Object.keys(body).filter((field) => !KEY_FIELDS.includes(field))
+      if (unknown.length > 0 || Object.keys(body).length === 0) {
+        throw invalid(
+          `${unknown.length > 0 ? `Unknown field '${unknown[0]!.slice(0, 64)}'` : 'Nothing to change'}: send ${KEY_FIELDS.join(', ')}`,
+        )
+      }
       const settings = parseSettings(body)
       if (body.active !== undefined && typeof body.active !== 'boolean')
         throw invalid("Field 'active' must be a boolean")

@@ -117,8 +117,15 @@ export function createRelayStore(database: Database) {
       id: number,
       changes: Partial<Pick<DsnKeyRow, 'allowed_origins' | 'rate_limit' | 'active'>>,
     ): Promise<DsnKeyRow | undefined> {
-      const updated = await db.updateTable(DSN_KEY_TABLE).set(changes).where('id', '=', id).executeTakeFirst()
-      if (Number(updated.numUpdatedRows) === 0) return undefined
+      // No columns to set would be `update … set where …`: invalid SQL.
+      if (Object.keys(changes).length > 0) {
+        const updated = await db
+          .updateTable(DSN_KEY_TABLE)
+          .set(changes)
+          .where('id', '=', id)
+          .executeTakeFirst()
+        if (Number(updated.numUpdatedRows) === 0) return undefined
+      }
       const row = await keys().where(`${DSN_KEY_TABLE}.id`, '=', id).executeTakeFirst()
       return row && keyRow(row)
     },
