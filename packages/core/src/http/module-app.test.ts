@@ -24,6 +24,19 @@ describeAdapters('module app', createTinyModule, (t) => {
     expect(await res.json()).toEqual({ status: 'ok' })
   })
 
+  it('answers /favicon.ico with 204 without a key (browsers ask every origin for one)', async () => {
+    const res = await t.fetch('/favicon.ico')
+    expect(res.status).toBe(204)
+  })
+
+  it('answers /health for any method, without a key (upstream contract §1.9)', async () => {
+    for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']) {
+      const res = await t.fetch('/health', { method })
+      expect([res.status, await res.json()], method).toEqual([200, { status: 'ok' }])
+    }
+    expect((await t.fetch('/health', { method: 'HEAD' })).status).toBe(200)
+  })
+
   it('refuses a missing or wrong key with upstream 401 body', async () => {
     for (const headers of [{}, { 'x-api-key': 'nope' }]) {
       const res = await t.fetch('/api/search?q=x', { headers })

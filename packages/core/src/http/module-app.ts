@@ -113,7 +113,10 @@ export function createModuleApp(input: ModuleAppOptions): H3 {
     return next()
   })
 
-  app.get(
+  // Browsers ask every origin for one: no icon, and no 401 in the console of a UI on its own port.
+  app.get('/favicon.ico', () => new Response(null, { status: 204 }), routeMeta({ public: true }))
+  // Any method, as upstream (contract §1.9): a load balancer may probe with HEAD, POST or OPTIONS.
+  app.all(
     '/health',
     async () => ({ status: 'ok', ...(options.health ? await options.health() : undefined) }),
     routeMeta({ public: true }),

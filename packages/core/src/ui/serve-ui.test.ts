@@ -43,7 +43,9 @@ describe('mountUi', () => {
 
   it('refuses paths outside the UI directory and unknown files', async () => {
     expect((await app.fetch(new Request('http://x/assets/..%2F..%2Fetc%2Fpasswd'))).status).toBe(404)
-    expect((await app.fetch(new Request('http://x/assets/missing.js'))).status).toBe(404)
+    const missing = await app.fetch(new Request('http://x/assets/missing.js'))
+    // The same JSON 404 as every other unknown path, with its `detail`.
+    expect([missing.status, await missing.json()]).toEqual([404, { detail: 'Not found', code: 'NOT_FOUND' }])
   })
 
   it('keeps the API behind the key', async () => {

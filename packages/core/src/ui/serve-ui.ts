@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, extname, join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { H3, H3Event } from 'h3'
+import { MonlightError } from '../errors.js'
 import { routeMeta } from '../http/module-app.js'
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -83,7 +84,8 @@ export function mountUi(app: H3, { dir, pages = [] }: UiOptions): void {
     '/assets/**:file',
     (event) => {
       const asset = load(event.context.params?.file ?? '')
-      return asset ? send(event, asset) : new Response('Not found', { status: 404 })
+      if (!asset) throw new MonlightError('NOT_FOUND', 'Not found')
+      return send(event, asset)
     },
     open,
   )
