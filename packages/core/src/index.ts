@@ -79,6 +79,7 @@ export type {
   StackFrame,
 } from './ingest.js'
 export { createScheduler, type Job, type Scheduler, type SchedulerOptions } from './jobs/scheduler.js'
+export { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js'
 export {
   createLogger,
   LOG_LEVELS,

@@ -137,6 +137,16 @@ describeAdapters(
         expect(res.status, String(detail)).toBe(status)
         expect((await res.json()).detail).toBe(detail)
       }
+      // Poison records: `extra` nested thousands deep is refused, never stored to break every later read.
+      for (const depth of [33, 4_100, 5_000]) {
+        const extra = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`
+        const body = JSON.stringify(pythonReport({})).replace(/}$/, `,"extra":${extra}}`)
+        const res = await t.fetch('/api/errors', json(body))
+        expect([res.status, (await res.json()).detail], String(depth)).toEqual([
+          400,
+          "Field 'extra' nests deeper than 32 levels: flatten it",
+        ])
+      }
       const big = await t.fetch('/api/errors', json(pythonReport({ message: 'x'.repeat(262_144) })))
       expect(big.status).toBe(413)
       expect((await big.json()).detail).toBe('Request body exceeds maximum size')

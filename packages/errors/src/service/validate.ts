@@ -1,5 +1,5 @@
 import type { ErrorEvent, ErrorReport } from '@monlight/core'
-import { MonlightError, normalizeErrorEvent } from '@monlight/core'
+import { MAX_JSON_DEPTH, MonlightError, nestsDeeperThan, normalizeErrorEvent } from '@monlight/core'
 import type { StoredReport } from '../store/store.js'
 import { fingerprint } from './fingerprint.js'
 import { groupingKey } from './grouping.js'
@@ -143,6 +143,12 @@ function optionalString(value: unknown): string | null {
 /** Any JSON value except null, stored as compact JSON text. */
 function optionalJson(field: string, value: unknown): string | null {
   if (value === null || value === undefined) return null
+  if (nestsDeeperThan(value)) {
+    throw new MonlightError(
+      'VALIDATION_FAILED',
+      `Field '${field}' nests deeper than ${MAX_JSON_DEPTH} levels: flatten it`,
+    )
+  }
   let text: string | undefined
   try {
     text = JSON.stringify(value)

@@ -91,6 +91,16 @@ describeAdapters(
       expect(await bad('/api/logs', { ...json({}), body: '{oops' })).toBe('Invalid JSON')
       expect(await bad('/api/logs', json({ entries: [] }))).toMatch(/JSON array of log entries/)
       expect(await bad('/api/logs', json([{ message: 5 }]))).toMatch(/log entry 0: message/)
+      // Poison records: attributes nested thousands deep are refused, never stored to break every later read.
+      for (const depth of [33, 4_100, 5_000]) {
+        const nested = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`
+        const body = `[{"message":"ok"},{"message":"deep","attributes":${nested}}]`
+        expect(await bad('/api/logs', { ...json([]), body })).toBe(
+          'Invalid log entry 1: attributes nest deeper than 32 levels',
+        )
+      }
+      const read = await t.fetch('/api/logs', { headers: auth })
+      expect(read.status).toBe(200)
     })
 
     it('serves containers and stats at the code paths and the documented aliases', async () => {

@@ -1,4 +1,4 @@
-import { MonlightError, parseInput } from '@monlight/core'
+import { MAX_JSON_DEPTH, MonlightError, nestsDeeperThan, parseInput } from '@monlight/core'
 import * as z from 'zod'
 import type { NewEntry, StoredEntry } from '../store/store.js'
 import { detectLevel, parseLevel } from './levels.js'
@@ -68,6 +68,12 @@ export function toNewEntry(input: unknown, index: number, now: number): NewEntry
     throw new MonlightError(
       'VALIDATION_FAILED',
       `Invalid log entry ${index}: level must be DEBUG, INFO, WARNING, ERROR or CRITICAL`,
+    )
+  }
+  if (entry.attributes && nestsDeeperThan(entry.attributes)) {
+    throw new MonlightError(
+      'VALIDATION_FAILED',
+      `Invalid log entry ${index}: attributes nest deeper than ${MAX_JSON_DEPTH} levels`,
     )
   }
   const message = withoutNul(clipMessage(entry.message))
