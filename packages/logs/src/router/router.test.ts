@@ -101,6 +101,13 @@ describeAdapters(
       }
       const read = await t.fetch('/api/logs', { headers: auth })
       expect(read.status).toBe(200)
+      // Times no clock could have: they would stay first in every list (and in /health) for ever.
+      expect(await bad('/api/logs', json([{ message: 'x', timestamp: '2999-01-01T00:00:00Z' }]))).toBe(
+        'Invalid log entry 0: timestamp 2999-01-01T00:00:00.000Z is more than 24 hours in the future',
+      )
+      expect(await bad('/api/logs', json([{ message: 'x', timestamp: -8e15 }]))).toMatch(
+        /^Invalid log entry 0: timestamp -251540-.* is before 1970$/,
+      )
     })
 
     it('serves containers and stats at the code paths and the documented aliases', async () => {

@@ -6,6 +6,7 @@ import { detectLevel, parseLevel } from './levels.js'
 /** Longest stored message; a longer one is cut and marked, so one runaway line cannot fill the database. */
 export const MAX_MESSAGE_CHARS = 256 * 1024
 export const MAX_BATCH = 1000
+const MAX_CLOCK_SKEW_MS = 86_400_000
 
 /** One entry as `POST /api/logs` and `logs.write()` take it. */
 export const logInputSchema = z.strictObject({
@@ -59,6 +60,13 @@ export function toNewEntry(input: unknown, index: number, now: number): NewEntry
       throw new MonlightError(
         'VALIDATION_FAILED',
         `Invalid log entry ${index}: timestamp must be an ISO 8601 date or epoch milliseconds`,
+      )
+    }
+    // A clock a day ahead is broken (its entries would stay first in every list); before 1970 is no log time.
+    if (parsed > now + MAX_CLOCK_SKEW_MS || parsed < 0) {
+      throw new MonlightError(
+        'VALIDATION_FAILED',
+        `Invalid log entry ${index}: timestamp ${new Date(parsed).toISOString()} is ${parsed < 0 ? 'before 1970' : 'more than 24 hours in the future'}`,
       )
     }
     timestamp = parsed
