@@ -87,12 +87,26 @@ describe('HTTP forwarding', () => {
     ])
   })
 
-  it('answers 502 when the backend rejects the event', async () => {
+  it("passes on the backend's 400 / 413 for an event it refuses, and 502 for a refused key", async () => {
+    const answers: [number, string][] = [
+      [400, '{"detail":"Field \'exception_type\' exceeds maximum length of 200 characters"}'],
+      [413, '{"detail":"Request body exceeds maximum size"}'],
+      [401, '{"detail":"Invalid API key"}'],
+    ]
+    let next = 0
     const server = await backend((_request, _body, response) => {
-      response.writeHead(400).end('{"detail":"bad"}')
+      const [status, body] = answers[next++]!
+      response.writeHead(status).end(body)
     })
     open.push(server)
     const forwarder = forwarderFor(server.port)
+    // The browser can fix its event, and must not retry it as is.
+    await expect(forwarder.error(report)).rejects.toMatchObject({
+      status: 400,
+      message: "Field 'exception_type' exceeds maximum length of 200 characters",
+    })
+    await expect(forwarder.error(report)).rejects.toMatchObject({ status: 413 })
+    // The relay's own key is wrong: nothing the browser can do.
     await expect(forwarder.error(report)).rejects.toMatchObject({ status: 502, message: 'Upstream error' })
     expect(forwarder.pending).toBe(0)
   })

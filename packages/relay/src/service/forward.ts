@@ -33,7 +33,22 @@ export function upstreamError(cause?: unknown): MonlightError {
   return new MonlightError('BAD_GATEWAY', 'Upstream error', { cause })
 }
 
-/** Calls the modules' services directly (one process); their failures are the relay's 502, as upstream. */
+/**
+ * A store's answer to an event it refused: its own 400 / 413 with its message when the event was at fault (the
+ * client can fix that, and must not retry it), else `502 Upstream error` (the backend is down or misconfigured).
+ */
+function refusal(status: number, detail: string, cause?: unknown): MonlightError {
+  if (status === 400 || status === 422) return new MonlightError('VALIDATION_FAILED', detail, { cause })
+  if (status === 413) return new MonlightError('PAYLOAD_TOO_LARGE', detail, { cause })
+  return upstreamError(cause)
+}
+
+/** An in-process store's failure, as {@link refusal} answers it. */
+function inProcessFailure(error: unknown): MonlightError {
+  return MonlightError.is(error) ? refusal(error.status, error.message, error) : upstreamError(error)
+}
+
+/** Calls the modules' services directly (one process); an event they refuse gets their 4xx, other failures 502. */
 export function inProcessForwarder(
   errors: ErrorIngest,
   metrics: MetricsIngest,
@@ -48,7 +63,7 @@ export function inProcessForwarder(
         await logs.write(entries)
       } catch (error) {
         logger.warn('log ingest failed', { error })
-        throw upstreamError(error)
+        throw inProcessFailure(error)
       }
     },
     async error(report) {
@@ -57,7 +72,7 @@ export function inProcessForwarder(
         return { status: result.status === 'incremented' ? 200 : 201, body: result }
       } catch (error) {
         logger.warn('error ingest failed', { error })
-        throw upstreamError(error)
+        throw inProcessFailure(error)
       }
     },
     async metrics(points) {
@@ -65,7 +80,7 @@ export function inProcessForwarder(
         await metrics.ingest(points)
       } catch (error) {
         logger.warn('metrics ingest failed', { error })
-        throw upstreamError(error)
+        throw inProcessFailure(error)
       }
     },
     pending: 0,
@@ -81,13 +96,22 @@ interface Job {
 }
 
 /** The backend refused the event itself (a 4xx other than 408/429): retrying cannot help. */
-class Rejected extends Error {}
+class Rejected extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
 
 /**
  * Forwards over HTTP with a timeout per attempt. An event the backend cannot take right now (down, slow, 5xx,
  * 429) waits in a bounded queue and is retried with backoff, and the browser gets `202 {"status":"queued"}`:
  * the relay answers within the timeout and loses nothing it acknowledged. While the queue holds events, new ones
- * join it directly, in order. A full queue, or an event the backend rejects, is `502 Upstream error`.
+ * join it directly, in order. An event the backend rejects gets its 400 / 413 (else 502); a full queue is
+ * `502 Upstream error`.
  */
 export function httpForwarder(options: HttpForwardOptions, logger: Logger): Forwarder {
   const errorsUrl = joinUrl(options.errorTrackerUrl, '/api/errors')
@@ -113,7 +137,12 @@ export function httpForwarder(options: HttpForwardOptions, logger: Logger): Forw
       response.status !== 408 &&
       response.status !== 429
     ) {
-      throw new Rejected(`${job.url} answered ${response.status}: ${text.slice(0, 200)}`)
+      const detail = (parseBody(text) as { detail?: unknown }).detail
+      throw new Rejected(
+        response.status,
+        typeof detail === 'string' ? detail : `the backend answered ${response.status}`,
+        `${job.url} answered ${response.status}: ${text.slice(0, 200)}`,
+      )
     }
     throw new Error(`${job.url} answered ${response.status}`)
   }
@@ -162,8 +191,7 @@ export function httpForwarder(options: HttpForwardOptions, logger: Logger): Forw
       } catch (error) {
         if (error instanceof Rejected) {
           logger.warn('backend rejected an event', { error })
-          // Its refusal, as the cause: the Sentry receiver skips that item instead of failing the envelope.
-          throw upstreamError(new MonlightError('VALIDATION_FAILED', error.message))
+          throw refusal(error.status, error.detail, error)
         }
         logger.warn('backend unavailable, queueing', { url, error })
         job.attempts = 1

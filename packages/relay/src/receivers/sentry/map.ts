@@ -7,6 +7,7 @@ import type {
   MetricPoint,
   StackFrame,
 } from '@monlight/core'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '@monlight/core'
 import { debugIdOf } from '../../service/validate.js'
 
 /**
@@ -72,7 +73,7 @@ export function mapEvent(payload: unknown, context: MapContext): ErrorReport | u
     request: request && {
       url: text(request.url),
       method: text(request.method),
-      headers: pairsToObject(request.headers) as Record<string, string> | undefined,
+      headers: headersOf(request.headers),
       query_string: queryString(request.query_string),
       data: request.data,
     },
@@ -95,7 +96,7 @@ export function mapEvent(payload: unknown, context: MapContext): ErrorReport | u
     request_method: event.request?.method ?? (event.platform === 'javascript' ? 'BROWSER' : undefined),
     ...(event.request?.headers !== undefined && { request_headers: event.request.headers }),
     ...(userId !== undefined && { user_id: userId }),
-    ...(isObject(payload.extra) && { extra: payload.extra }),
+    ...(isObject(payload.extra) && { extra: boundedCopy(payload.extra) }),
     // Stored and filtered up to 100 bytes; a longer one is cut rather than refused.
     ...(environment !== undefined && { environment: clipBytes(environment, 100) }),
     event,
@@ -251,6 +252,23 @@ function tagsOf(value: unknown): Record<string, string> | undefined {
   return result
 }
 
+/** Request headers as text (Sentry sends `{name: value}` or `[[name, value]]`); values that are not scalars go. */
+function headersOf(value: unknown): Record<string, string> | undefined {
+  const pairs = pairsToObject(value)
+  if (!pairs) return undefined
+  const headers: Record<string, string> = {}
+  for (const [name, raw] of Object.entries(pairs)) {
+    if (isScalar(raw))
+      Object.defineProperty(headers, name, {
+        value: String(raw),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+  }
+  return headers
+}
+
 function pairsToObject(value: unknown): Record<string, unknown> | undefined {
   if (isObject(value)) return value
   if (!Array.isArray(value)) return undefined
@@ -314,18 +332,10 @@ const LOG_LEVELS = new Map([
 export function mapLogs(payload: unknown, context: MapContext): LogEntry[] {
   const items = isObject(payload) && Array.isArray(payload.items) ? payload.items : []
   return items.filter(isObject).map((item) => {
-    const attributes: Record<string, unknown> = {}
-    if (isObject(item.attributes)) {
-      for (const [key, attribute] of Object.entries(item.attributes)) {
-        const value = isObject(attribute) && 'value' in attribute ? attribute.value : attribute
-        Object.defineProperty(attributes, key, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        })
-      }
-    }
+    // Sentry's typed attributes (`{"value": …, "type": …}`) as plain values.
+    const attributes = boundedCopy(isObject(item.attributes) ? item.attributes : {}, (attribute) =>
+      isObject(attribute) && 'value' in attribute ? attribute.value : attribute,
+    )
     const traceId = text(item.trace_id)
     if (traceId) attributes.trace_id = traceId
     if (typeof item.severity_number === 'number') attributes.severity_number = item.severity_number
@@ -334,7 +344,7 @@ export function mapLogs(payload: unknown, context: MapContext): LogEntry[] {
     return {
       message: storable(typeof item.body === 'string' ? item.body : JSON.stringify(item.body ?? '')),
       container: storable((service ?? context.project).slice(0, 200)),
-      timestamp: sentryTime(item.timestamp) ?? context.now,
+      timestamp: clientTime(sentryTime(item.timestamp), context),
       stream: 'sentry',
       ...(level && { level }),
       attributes,
@@ -367,7 +377,7 @@ export function mapSessions(
         value,
         labels: { ...labels, ...extra },
         project: context.project,
-        timestamp: pointTime(at, context),
+        timestamp: clientTime(at, context),
       })
     }
   }
@@ -480,7 +490,7 @@ function redPoints(
   },
   context: MapContext,
 ): MetricPoint[] {
-  const base = { project: context.project, timestamp: pointTime(tx.at, context) }
+  const base = { project: context.project, timestamp: clientTime(tx.at, context) }
   const labels = { transaction: tx.name, op: tx.op, status: tx.status, ...releaseLabels(tx.payload) }
   const points: MetricPoint[] = [
     { name: 'sentry_transactions_total', type: 'counter', value: 1, labels, ...base },
@@ -534,7 +544,7 @@ export function mapCheckIn(
       timestamp: context.now,
       stream: 'sentry',
       level: status === 'error' ? 'ERROR' : 'INFO',
-      attributes: { ...payload, project: context.project },
+      attributes: { ...boundedCopy(payload), project: context.project },
     },
     metric: {
       name: 'sentry_check_ins_total',
@@ -552,14 +562,39 @@ export function mapCheckIn(
 }
 
 /** Metric points older than this are a broken clock (the metrics store refuses them). */
+/**
+ * A copy of `source` for a store's free-form JSON field (log attributes, error `extra`), each value through
+ * `read`; a value nested too deep for the store (which would refuse the whole entry or batch) becomes a note, so
+ * the rest is kept. Own keys only, `__proto__` included as data.
+ */
+function boundedCopy(
+  source: Record<string, unknown>,
+  read: (value: unknown) => unknown = (value) => value,
+): Record<string, unknown> {
+  const attributes: Record<string, unknown> = {}
+  for (const [key, raw] of Object.entries(source)) {
+    const value = read(raw)
+    Object.defineProperty(attributes, key, {
+      // The attributes object is a level itself.
+      value: nestsDeeperThan(value, MAX_JSON_DEPTH - 1)
+        ? `[nested deeper than ${MAX_JSON_DEPTH} levels]`
+        : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+  }
+  return attributes
+}
+
 const MIN_POINT_TIME = Date.UTC(2000, 0, 1)
 
 /**
- * A metric point's time: the SDK's, but the receipt time when the SDK's is after it or before 2000. A client
- * clock running ahead would put points in the future, which the metrics store refuses (more than a day ahead)
- * and dashboards misplace.
+ * The time of a metric point or log entry: the SDK's, but the receipt time when the SDK's is after it or before
+ * 2000. A client clock running ahead would put data in the future, which the stores refuse (more than a day
+ * ahead: the whole batch) and lists and dashboards misplace.
  */
-function pointTime(at: number | undefined, context: MapContext): number {
+function clientTime(at: number | undefined, context: MapContext): number {
   return at === undefined || at > context.now || at < MIN_POINT_TIME ? context.now : at
 }
 

@@ -172,8 +172,7 @@ export function mountSentryRoutes(app: H3, deps: SentryRoutesDeps): void {
       try {
         const eventId = await receiveItem(key, item, context)
         id ??= eventId ?? null
-      } catch (caught) {
-        const error = refusalOf(caught)
+      } catch (error) {
         // The backend is unavailable: the envelope is not acknowledged, the SDK may send it again.
         if (MonlightError.is(error) && error.status >= 500) throw error
         const reason = MonlightError.is(error) ? error.message : 'could not be read'
@@ -271,13 +270,6 @@ function json(item: EnvelopeItem): unknown {
  * The in-process forwarder wraps every failure of a store in a 502; a store's 4xx there is its refusal of this
  * item (a validation failure), which retrying cannot fix: it skips the item, as a mapping failure does.
  */
-function refusalOf(error: unknown): unknown {
-  if (MonlightError.is(error) && error.code === 'BAD_GATEWAY' && MonlightError.is(error.cause)) {
-    if (error.cause.status < 500) return error.cause
-  }
-  return error
-}
-
 function invalidItem(reason: string): MonlightError {
   return new MonlightError('BAD_REQUEST', reason)
 }
