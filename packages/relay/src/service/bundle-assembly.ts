@@ -5,6 +5,14 @@ import { readArtifactBundle } from './artifact-bundle.js'
 import { isSourceMap } from './validate.js'
 
 const DAY_MS = 86_400_000
+/** Maps stored by one assembly (maps × projects), so one request cannot hold the database for minutes. */
+const MAX_ROWS = 10_000
+
+/** An assembly queued or running; `started` once it left the queue. */
+interface Job {
+  started: boolean
+  done: Promise<AssembleAnswer>
+}
 
 /** What `POST …/artifactbundle/assemble/` asks: the bundle's SHA-1, its chunks' in order, where it goes. */
 export interface AssembleRequest {
@@ -49,7 +57,7 @@ export type BundleAssembler = ReturnType<typeof createBundleAssembler>
  */
 export function createBundleAssembler(deps: BundleAssemblerDeps) {
   const { store, logger } = deps
-  const running = new Map<string, { started: boolean; done: Promise<AssembleAnswer> }>()
+  const running = new Map<string, Job>()
   let queue: Promise<unknown> = Promise.resolve()
   const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`
 
@@ -58,14 +66,22 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
     missingChunks: [],
     detail,
   })
+  const notFound = (missing: string[]): AssembleAnswer => ({
+    state: 'not_found',
+    missingChunks: missing,
+    detail: `${missing.length} of the bundle's chunks are not on the relay: upload them (missingChunks) and ask again`,
+  })
 
   /** Assembles `request`; `key` names the outcome (the bundle and where it went). */
   const assembleNow = async (request: AssembleRequest, key: string): Promise<AssembleAnswer> => {
     try {
+      // Another instance (same database) may have assembled it meanwhile.
+      const done = await store.getBundle(key)
+      if (done) return answer('ok', done.detail)
       // Sizes first: the bundle is only read into memory once it is known to fit.
       const sizes = await store.chunkSizes(request.chunks)
       const missing = request.chunks.filter((checksum) => !sizes.has(checksum))
-      if (missing.length > 0) return { state: 'not_found', missingChunks: missing, detail: null }
+      if (missing.length > 0) return notFound(missing)
       const size = request.chunks.reduce((sum, checksum) => sum + sizes.get(checksum)!, 0)
       if (size > deps.maxBundleBytes) {
         throw new MonlightError(
@@ -76,7 +92,7 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
       const chunks = await store.getChunks(request.chunks)
       const gone = request.chunks.filter((checksum) => !chunks.has(checksum))
       // Dropped meanwhile (the daily clean-up): uploading them again lets the next request assemble.
-      if (gone.length > 0) return { state: 'not_found', missingChunks: gone, detail: null }
+      if (gone.length > 0) return notFound(gone)
       const zip = Buffer.concat(request.chunks.map((checksum) => chunks.get(checksum)!))
       chunks.clear()
       if (sha1(zip) !== request.checksum) {
@@ -90,6 +106,11 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
       })
       const release = request.release || bundle.release || null
       if (release !== null && release.length > 100) throw bad('the release name is over 100 characters')
+      if (bundle.maps.length * request.projects.length > MAX_ROWS) {
+        throw bad(
+          `${bundle.maps.length} maps for ${request.projects.length} projects is over ${MAX_ROWS} maps stored at once: upload to fewer projects, or the build in parts`,
+        )
+      }
       const rows: NewSourceMap[] = []
       const uploadedAt = iso(deps.now())
       for (const map of bundle.maps) {
@@ -118,17 +139,38 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
       deps.onStored()
       const withIds = bundle.maps.filter((map) => map.debugId !== null).length
       const detail = `stored ${bundle.maps.length} source maps (${withIds} with debug IDs) for ${request.projects.join(', ')}${release === null ? '' : `, release ${release}`}`
+      // The chunks stay until the daily clean-up: the same zip may be asked for another project or release.
       await store.putBundle({ checksum: key, detail, assembled_at: uploadedAt })
-      await store.deleteChunks(request.chunks)
       logger.info('artifact bundle assembled', { checksum: request.checksum, maps: bundle.maps.length })
       return answer('ok', detail)
     } catch (error) {
       // The bundle's own fault. Its chunks stay until the daily clean-up, so asking again (after raising a limit,
       // say) assembles it again.
       if (MonlightError.is(error) && error.status < 500) return answer('error', error.message)
+      // Two instances storing the same bundle at once: the one that lost sees the other's outcome.
+      const done = await store.getBundle(key).catch(() => undefined)
+      if (done) return answer('ok', done.detail)
       logger.error('artifact bundle assembly failed', { checksum: request.checksum, error })
       return answer('error', 'the relay could not store the bundle (see its log); upload it again')
     }
+  }
+
+  const missingChunks = async (checksums: readonly string[]) => {
+    const sizes = await store.chunkSizes(checksums)
+    return checksums.filter((checksum) => !sizes.has(checksum))
+  }
+
+  /** Queues the assembly of `request` (one at a time: a bundle is held in memory whole). */
+  const start = (request: AssembleRequest, key: string): Job => {
+    const job: Job = { started: false, done: Promise.resolve(answer('created')) }
+    job.done = queue.then(() => {
+      job.started = true
+      return assembleNow(request, key)
+    })
+    queue = job.done.catch(() => {})
+    running.set(key, job)
+    void job.done.finally(() => running.delete(key))
+    return job
   }
 
   return {
@@ -156,36 +198,21 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
     },
 
     async assemble(request: AssembleRequest): Promise<AssembleAnswer> {
-      // The same zip may go to another project or release, which stores it again.
-      const key = sha1(
-        Buffer.from(
-          [request.checksum, [...request.projects].sort().join(','), request.release ?? ''].join('\u0000'),
-        ),
-      )
+      const key = assemblyKey(request)
       const done = await store.getBundle(key)
       if (done) return answer('ok', done.detail)
-      let job = running.get(key)
-      if (!job) {
-        const sizes = await store.chunkSizes(request.chunks)
-        const missing = request.chunks.filter((checksum) => !sizes.has(checksum))
-        if (missing.length > 0) return { state: 'not_found', missingChunks: missing, detail: null }
-        const started = { started: false, done: undefined as unknown as Promise<AssembleAnswer> }
-        started.done = queue.then(() => {
-          started.started = true
-          return assembleNow(request, key)
-        })
-        queue = started.done.catch(() => {})
-        running.set(key, started)
-        void started.done.finally(() => running.delete(key))
-        job = started
+      if (!running.has(key)) {
+        const missing = await missingChunks(request.chunks)
+        if (missing.length > 0) return notFound(missing)
       }
-      const current = job
+      // No await between looking and starting: one assembly per bundle, however many ask at once.
+      const job = running.get(key) ?? start(request, key)
       let timer: NodeJS.Timeout | undefined
       const pending = new Promise<AssembleAnswer>((resolve) => {
-        timer = setTimeout(() => resolve(answer(current.started ? 'assembling' : 'created')), deps.waitMs)
+        timer = setTimeout(() => resolve(answer(job.started ? 'assembling' : 'created')), deps.waitMs)
       })
       try {
-        return await Promise.race([current.done, pending])
+        return await Promise.race([job.done, pending])
       } finally {
         clearTimeout(timer)
       }
@@ -196,6 +223,12 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
       await store.deleteUploadsBefore(iso(deps.now() - DAY_MS))
     },
   }
+}
+
+/** What an outcome is remembered by: the zip and where it went (the same zip may go to another project). */
+function assemblyKey(request: AssembleRequest): string {
+  const target = [request.checksum, [...request.projects].sort().join(','), request.release ?? '']
+  return sha1(Buffer.from(target.join('\u0000')))
 }
 
 function sha1(data: Buffer): string {

@@ -24,7 +24,9 @@ function map(): string {
 function deps(content = map()) {
   const store = {
     async findSourceMapIds(_project: string, _release: string, urls: string[]) {
-      return new Map(urls.filter((url) => url === '/static/app.min.js').map((url) => [url, 1]))
+      return new Map(
+        urls.filter((url) => url === '/static/app.min.js').map((url) => [url, { id: 1, debugId: null }]),
+      )
     },
     async findSourceMapIdsByDebugId() {
       return new Map()

@@ -72,17 +72,17 @@ export function createRelayService(deps: RelayServiceDeps) {
   // Every browser request looks its key up; active keys are kept briefly (unknown ones are not, so random keys
   // cannot fill the cache).
   const activeKeys = new Map<string, { until: number; key: DsnKey }>()
-  // Most events come from releases without maps (server SDKs): knowing which have some spares a query per event.
-  let mappedReleases: { until: number; releases: Promise<Set<string>> } | undefined
-  const hasMaps = async (project: string, release: string) => {
+  // Most events come from projects or releases without maps (server SDKs): knowing which have some spares a query
+  // per event.
+  let mapOwners: { until: number; owners: ReturnType<RelayStore['mapOwners']> } | undefined
+  const ownersOfMaps = () => {
     const time = deps.now()
-    if (!mappedReleases || mappedReleases.until < time) {
-      mappedReleases = { until: time + CACHE_TTL_MS, releases: store.releasesWithMaps() }
-    }
-    return (await mappedReleases.releases).has(`${project}\u0000${release}`)
+    if (!mapOwners || mapOwners.until < time)
+      mapOwners = { until: time + CACHE_TTL_MS, owners: store.mapOwners() }
+    return mapOwners.owners
   }
   const mapsChanged = () => {
-    mappedReleases = undefined
+    mapOwners = undefined
   }
 
   const toKey = (row: DsnKeyRow): DsnKey => ({
@@ -206,8 +206,8 @@ export function createRelayService(deps: RelayServiceDeps) {
 
     /**
      * Sentry stack frames of the key's project, mapped through its uploaded source maps where they apply: by the
-     * event's debug IDs (`debug_meta`, file URL → ID), else by release and file. Events of server SDKs (no debug
-     * IDs, no URL frames) are only looked at when their release has maps.
+     * event's debug IDs (`debug_meta`, file URL → ID), else by release and file. Only projects with maps are
+     * looked at, and events of server SDKs (no debug IDs, no URL frames) only when their release has maps.
      */
     async symbolicate(
       key: DsnKey,
@@ -216,12 +216,13 @@ export function createRelayService(deps: RelayServiceDeps) {
     ): Promise<ExceptionInfo[]> {
       const { release, debugIds } = target
       try {
+        const owners = await ownersOfMaps()
+        if (!owners.projects.has(key.project)) return exceptions
         const fromBrowser = exceptions.some((exception) =>
           exception.frames.some((frame) => /^https?:\/\//.test(frame.abs_path ?? frame.filename ?? '')),
         )
-        const worthLooking =
-          debugIds.size > 0 || fromBrowser || (release !== undefined && (await hasMaps(key.project, release)))
-        if (!worthLooking) return exceptions
+        const releaseHasMaps = release !== undefined && owners.releases.has(`${key.project}\u0000${release}`)
+        if (debugIds.size === 0 && !fromBrowser && !releaseHasMaps) return exceptions
         return await mapExceptionFrames(
           exceptions,
           { project: key.project, release, debugIds },

@@ -104,18 +104,24 @@ async function findMaps(files: string[], target: MapTarget, store: RelayStore): 
   const release = target.release
   const byUrl =
     release === undefined
-      ? new Map<string, number>()
+      ? new Map<string, { id: number; debugId: string | null }>()
       : await store.findSourceMapIds(target.project, release, [...new Set(files.flatMap(fileKeys))])
 
   return (file) => {
     const debugId = debugIdOf(file)
     const fromDebugId = debugId === undefined ? undefined : byDebugId.get(debugId)
     if (fromDebugId !== undefined) return fromDebugId
+    const path = fileKeys(file)[0]
     const fromUrl = fileKeys(file)
       .map((key) => byUrl.get(key))
-      .find((id) => id !== undefined)
-    if (fromUrl !== undefined) return fromUrl
-    const path = fileKeys(file)[0]
+      .find((map) => map !== undefined)
+    if (fromUrl) {
+      // The release's map of this file belongs to another build than the one that ran: it would map wrongly.
+      if (debugId !== undefined && fromUrl.debugId !== null) {
+        return `no source map uploaded with debug ID ${debugId} (${path}); the one of release ${release} is of another build (${fromUrl.debugId})`
+      }
+      return fromUrl.id
+    }
     if (debugId !== undefined) {
       return `no source map uploaded with debug ID ${debugId} (${path})${release === undefined ? '' : ` nor for it in release ${release}`}`
     }

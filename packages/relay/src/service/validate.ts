@@ -29,7 +29,10 @@ export function checkLength(field: string, value: string, max: number): string {
   return value
 }
 
-/** Upstream's check: a JSON object with a numeric `version`, an array `sources` and a string `mappings`. */
+/**
+ * Upstream's check (a JSON object with a numeric `version`, an array `sources` and a string `mappings`), or an
+ * indexed map.
+ */
 export function isSourceMap(content: string): boolean {
   try {
     const map = JSON.parse(content)
@@ -37,8 +40,8 @@ export function isSourceMap(content: string): boolean {
       typeof map === 'object' &&
       map !== null &&
       typeof map.version === 'number' &&
-      Array.isArray(map.sources) &&
-      typeof map.mappings === 'string'
+      // An indexed map (`sections`, what some bundlers write) holds regular maps.
+      ((Array.isArray(map.sources) && typeof map.mappings === 'string') || Array.isArray(map.sections))
     )
   } catch {
     return false

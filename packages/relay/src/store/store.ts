@@ -131,26 +131,37 @@ export function createRelayStore(database: Database) {
     },
 
     /**
-     * Stores maps in one transaction, each replacing the map of its (project, release, file_url) and of its
-     * (project, debug_id): a re-upload gets new ids, as upstream. Returns the new ids in order.
+     * Stores maps in one transaction. A map replaces the map of its (project, debug_id), and takes the key
+     * (project, release, file_url) from the one holding it: a map without a debug ID is deleted, one with another
+     * debug ID (another build of that release) keeps its debug ID but loses the release, so events of that build
+     * still find it. A re-upload gets new ids, as upstream. Bundles remembered as assembled are forgotten (their
+     * maps may be among those replaced). Returns the new ids in order.
      */
     async putSourceMaps(maps: readonly NewSourceMap[]): Promise<number[]> {
       return db.transaction().execute(async (trx) => {
         const ids: number[] = []
         for (const map of maps) {
-          if (map.release !== null) {
-            await trx
-              .deleteFrom(SOURCE_MAP_TABLE)
-              .where('project', '=', map.project)
-              .where('release', '=', map.release)
-              .where('file_url', '=', map.file_url)
-              .execute()
-          }
           if (map.debug_id !== null) {
             await trx
               .deleteFrom(SOURCE_MAP_TABLE)
               .where('project', '=', map.project)
               .where('debug_id', '=', map.debug_id)
+              .execute()
+          }
+          if (map.release !== null) {
+            await trx
+              .updateTable(SOURCE_MAP_TABLE)
+              .set({ release: null })
+              .where('project', '=', map.project)
+              .where('release', '=', map.release)
+              .where('file_url', '=', map.file_url)
+              .where('debug_id', 'is not', null)
+              .execute()
+            await trx
+              .deleteFrom(SOURCE_MAP_TABLE)
+              .where('project', '=', map.project)
+              .where('release', '=', map.release)
+              .where('file_url', '=', map.file_url)
               .execute()
           }
           const row = await trx
@@ -160,6 +171,7 @@ export function createRelayStore(database: Database) {
             .executeTakeFirstOrThrow()
           ids.push(Number(row.id))
         }
+        await trx.deleteFrom(BUNDLE_TABLE).execute()
         return ids
       })
     },
@@ -173,21 +185,21 @@ export function createRelayStore(database: Database) {
       return (await query.execute()).map(mapSummary)
     },
 
-    /** The id of the map for the first of `fileUrls` that has one (ids change on re-upload, so they key caches). */
+    /** The maps of `fileUrls` in a release, by file URL: their ids (which change on re-upload) and debug IDs. */
     async findSourceMapIds(
       project: string,
       release: string,
       fileUrls: string[],
-    ): Promise<Map<string, number>> {
+    ): Promise<Map<string, { id: number; debugId: string | null }>> {
       if (fileUrls.length === 0) return new Map()
       const rows = await db
         .selectFrom(SOURCE_MAP_TABLE)
-        .select(['id', 'file_url'])
+        .select(['id', 'file_url', 'debug_id'])
         .where('project', '=', project)
         .where('release', '=', release)
         .where('file_url', 'in', fileUrls)
         .execute()
-      return new Map(rows.map((row) => [row.file_url, Number(row.id)]))
+      return new Map(rows.map((row) => [row.file_url, { id: Number(row.id), debugId: row.debug_id }]))
     },
 
     /** The ids of the maps of `debugIds` in a project, by debug ID. */
@@ -202,15 +214,15 @@ export function createRelayStore(database: Database) {
       return new Map(rows.map((row) => [row.debug_id!, Number(row.id)]))
     },
 
-    /** Every (project, release) that has a map, as `project\u0000release`. */
-    async releasesWithMaps(): Promise<Set<string>> {
-      const rows = await db
-        .selectFrom(SOURCE_MAP_TABLE)
-        .select(['project', 'release'])
-        .where('release', 'is not', null)
-        .distinct()
-        .execute()
-      return new Set(rows.map((row) => `${row.project}\u0000${row.release}`))
+    /** Every project that has a map, and every (project, release) that has one as `project\u0000release`. */
+    async mapOwners(): Promise<{ projects: Set<string>; releases: Set<string> }> {
+      const rows = await db.selectFrom(SOURCE_MAP_TABLE).select(['project', 'release']).distinct().execute()
+      return {
+        projects: new Set(rows.map((row) => row.project)),
+        releases: new Set(
+          rows.flatMap((row) => (row.release === null ? [] : [`${row.project}\u0000${row.release}`])),
+        ),
+      }
     },
 
     async getSourceMapContent(id: number): Promise<string | undefined> {
@@ -243,7 +255,8 @@ export function createRelayStore(database: Database) {
       await db
         .insertInto(CHUNK_TABLE)
         .values(chunks.map((chunk) => ({ ...chunk, uploaded_at: uploadedAt })))
-        .onConflict((conflict) => conflict.column('checksum').doNothing())
+        // Uploaded again: kept from the clean-up for another day.
+        .onConflict((conflict) => conflict.column('checksum').doUpdateSet({ uploaded_at: uploadedAt }))
         .execute()
     },
 
@@ -274,14 +287,6 @@ export function createRelayStore(database: Database) {
         }
       }
       return chunks
-    },
-
-    async deleteChunks(checksums: readonly string[]): Promise<void> {
-      if (checksums.length === 0) return
-      await db
-        .deleteFrom(CHUNK_TABLE)
-        .where('checksum', 'in', [...new Set(checksums)])
-        .execute()
     },
 
     async getBundle(checksum: string): Promise<BundleRow | undefined> {

@@ -180,6 +180,83 @@ describeDialects('Sentry upload API (/api/0/)', (dialect) => {
       await database.db.deleteFrom(table).execute()
   })
 
+  it('keeps every build of a release: the URL goes to the newest, each debug ID to its own map', async () => {
+    const mapOf = (line: string) =>
+      JSON.stringify({ version: 3, sources: [`src/${line}.ts`], names: [], mappings: 'AAAA' })
+    for (const [id, name] of [
+      [DEBUG_ID, 'staging'],
+      [OTHER_DEBUG_ID, 'prod'],
+    ] as const) {
+      expect(
+        (await uploadAndAssemble(chunked(appBundle(id, mapOf(name))), ['web'], { version: '1.0.0' })).state,
+      ).toBe('ok')
+    }
+    const maps = await listMaps()
+    expect(maps.map((map) => [map.debug_id, map.release])).toEqual([
+      [DEBUG_ID, null],
+      [OTHER_DEBUG_ID, '1.0.0'],
+    ])
+    const symbolicate = (debugId: string | undefined) =>
+      harness.relay.service.symbolicate(
+        { project: 'web' } as never,
+        {
+          release: '1.0.0',
+          debugIds: new Map(debugId ? [['https://cdn.example.com/static/app.js', debugId]] : []),
+        },
+        [
+          {
+            type: 'E',
+            value: 'v',
+            frames: [{ abs_path: 'https://cdn.example.com/static/app.js', lineno: 1, colno: 1 }],
+          },
+        ],
+      )
+    expect((await symbolicate(DEBUG_ID))[0]!.frames[0]!.filename).toBe('src/staging.ts')
+    expect((await symbolicate(OTHER_DEBUG_ID))[0]!.frames[0]!.filename).toBe('src/prod.ts')
+    expect((await symbolicate(undefined))[0]!.frames[0]!.filename).toBe('src/prod.ts')
+    // A build never uploaded is not mapped through another build's map of the same release and URL.
+    const unknown = (await symbolicate('00000000-0000-4000-8000-000000000000'))[0]!.frames[0]!
+    expect(unknown.abs_path).toBe('https://cdn.example.com/static/app.js')
+    expect(unknown.unmapped_reason).toContain(`is of another build (${OTHER_DEBUG_ID})`)
+  })
+
+  it('assembles a bundle once when it is asked for twice at the same time', async () => {
+    const bundle = chunked(appBundle())
+    expect((await upload(partsOf(bundle))).status).toBe(200)
+    const answers = await Promise.all([assemble(bundle), assemble(bundle), assemble(bundle)])
+    expect(answers.map((answer) => answer.state)).toEqual(['ok', 'ok', 'ok'])
+    expect(await rows(SOURCE_MAP_TABLE)).toBe(1)
+  })
+
+  it('takes a numeric project in release calls (sentry-cli sends one as a JSON number)', async () => {
+    const { id } = (await harness.relay.service.findProject('web'))!
+    const response = await sendJson('/api/0/organizations/o/releases/', { version: '1.0.0', projects: [id] })
+    expect(response.status).toBe(201)
+    expect(await response.json()).toMatchObject({ version: '1.0.0', projects: [{ slug: 'web' }] })
+  })
+
+  it('takes release "undefined" (the bundler plugins without a release) as no release', async () => {
+    expect((await uploadAndAssemble(chunked(appBundle()), ['web'], { version: 'undefined' })).state).toBe(
+      'ok',
+    )
+    expect((await listMaps()).map((map) => map.release)).toEqual([null])
+  })
+
+  it('refuses more chunks per request than advertised, and chunks inflating past the request size', async () => {
+    const tiny = Array.from({ length: 65 }, (_, i) => Buffer.from(`chunk ${i}`))
+    const many = await upload(tiny.map((bytes) => ({ field: 'file', filename: sha1(bytes), bytes })))
+    expect([many.status, await detailOf(many)]).toEqual([400, 'At most 64 chunks per request, got 65'])
+    const zeros = (n: number) => new Uint8Array(CHUNK_BYTES).fill(n)
+    const bombs = [1, 2, 3, 4, 5].map((n) => ({
+      field: 'file_gzip' as const,
+      filename: sha1(zeros(n)),
+      bytes: gzipSync(zeros(n)),
+    }))
+    const inflating = await upload(bombs)
+    expect(inflating.status).toBe(413)
+    expect(await rows(CHUNK_TABLE)).toBe(0)
+  })
+
   it('maps a browser error by the debug IDs @monlight/browser sends (debug_ids), with no release', async () => {
     // A map whose line 1, column 0 is src/checkout.ts line 3 (one segment: 0 generated, source 0, line +2, col 0).
     const map = JSON.stringify({ version: 3, sources: ['src/checkout.ts'], names: [], mappings: 'AAEA' })
@@ -237,7 +314,7 @@ describeDialects('Sentry upload API (/api/0/)', (dialect) => {
     expect(first).toEqual({
       state: 'not_found',
       missingChunks: bundle.chunks.map((chunk) => chunk.checksum),
-      detail: null,
+      detail: "2 of the bundle's chunks are not on the relay: upload them (missingChunks) and ask again",
     })
 
     const uploaded = await upload(partsOf(bundle))
@@ -251,8 +328,8 @@ describeDialects('Sentry upload API (/api/0/)', (dialect) => {
     expect(await listMaps()).toMatchObject([
       { project: 'web', release: null, file_url: '/static/app.js', debug_id: DEBUG_ID },
     ])
-    // The chunks are not needed any more once their bundle is stored.
-    expect(await rows(CHUNK_TABLE)).toBe(0)
+    // The chunks stay until the daily clean-up: the same zip may be asked for another project or release.
+    expect(await rows(CHUNK_TABLE)).toBe(2)
   })
 
   it('answers ok again for a bundle already assembled, without storing its maps again', async () => {
@@ -319,10 +396,8 @@ describeDialects('Sentry upload API (/api/0/)', (dialect) => {
     expect((await call(`/api/source-maps/${map!.id}`, { method: 'DELETE' })).status).toBe(200)
     expect(await listMaps()).toEqual([])
 
-    // Its chunks were dropped after the first assembly, so they are asked for again, then stored again.
-    const again = await assemble(bundle)
-    expect(again.state).toBe('not_found')
-    expect((await uploadAndAssemble(bundle)).state).toBe('ok')
+    // Its chunks are still there (the clean-up is daily): assembling it again stores it again.
+    expect((await assemble(bundle)).state).toBe('ok')
     expect(await listMaps()).toMatchObject([{ file_url: '/static/app.js', debug_id: DEBUG_ID }])
   })
 

@@ -33,23 +33,27 @@ export interface SentryApiDeps {
 }
 
 const PREFIX = '/api/0/'
+/** Chunks per upload request, as advertised: more is refused (each one is held in memory until stored). */
+const CHUNKS_PER_REQUEST = 64
+/** Release calls carry commit lists (`set-commits`), larger than the relay's default body limit. */
+const RELEASE_BODY_BYTES = 1024 * 1024
 const sha1 = z.string().regex(/^[0-9a-f]{40}$/, 'must be a SHA-1 (40 lowercase hex digits)')
+/** A project by name or number; sentry-cli sends an all-digit one as a JSON number. */
+const projectName = z.union([z.string().min(1).max(100), z.int().nonnegative().transform(String)])
+const projectList = z.array(projectName).max(20)
 const assembleSchema = z.object({
   checksum: sha1,
-  chunks: z.array(sha1).min(1).max(10_000),
-  projects: z
-    .array(z.string().min(1).max(100))
-    .max(20)
+  chunks: z.array(sha1).min(1).max(2_000),
+  projects: projectList
     .default([])
     .refine(
       (projects) => projects.length > 0,
       'name the project (sentry-cli --project, or the plugin option project)',
     ),
   version: z.string().max(100).optional(),
-  dist: z.string().max(100).optional(),
 })
 const releaseUpdateSchema = z.object({
-  projects: z.array(z.string().min(1).max(100)).max(20).optional(),
+  projects: projectList.optional(),
   dateReleased: z.string().max(64).nullable().optional(),
 })
 const newReleaseSchema = releaseUpdateSchema.extend({ version: z.string().min(1).max(100) })
@@ -96,7 +100,7 @@ export function mountSentryApiRoutes(app: H3, deps: SentryApiDeps): void {
   app.get(`${PREFIX}organizations/:org/chunk-upload/`, (event) => ({
     url: `${deps.publicUrl ?? requestBase(event, PREFIX)}${PREFIX}organizations/${encodeURIComponent(param(event, 'org'))}/chunk-upload/`,
     chunkSize: limits.chunkBytes,
-    chunksPerRequest: 64,
+    chunksPerRequest: CHUNKS_PER_REQUEST,
     maxFileSize: limits.maxBundleBytes,
     maxRequestSize: limits.maxRequestBytes,
     concurrency: 2,
@@ -113,7 +117,8 @@ export function mountSentryApiRoutes(app: H3, deps: SentryApiDeps): void {
       await assembler.putChunks(await readChunks(event, limits))
       return {}
     },
-    routeMeta({ bodyLimit: limits.maxRequestBytes }),
+    // The advertised request size counts the chunks; gzip and the multipart framing add a little.
+    routeMeta({ bodyLimit: limits.maxRequestBytes + 1024 * 1024 }),
   )
 
   app.post(`${PREFIX}organizations/:org/artifactbundle/assemble/`, async (event) => {
@@ -123,29 +128,47 @@ export function mountSentryApiRoutes(app: H3, deps: SentryApiDeps): void {
       checksum: request.checksum,
       chunks: request.chunks,
       projects: [...new Set(projects.map((project) => project.name))],
-      release: request.version,
+      // The bundler plugins upload with `--release undefined` when no release is configured.
+      release: request.version === 'undefined' ? undefined : request.version,
     })
   })
 
   // Release calls the tools make before and after uploading (`releases new`, `finalize`, `set-commits`).
-  app.post(`${PREFIX}organizations/:org/releases/`, async (event) => {
-    const body = await readValidatedJson(event, newReleaseSchema)
-    event.res.status = 201
-    return release(body.version, body.projects ?? [], body.dateReleased)
-  })
-  app.post(`${PREFIX}projects/:org/:project/releases/`, async (event) => {
-    const body = await readValidatedJson(event, newReleaseSchema)
-    event.res.status = 201
-    return release(body.version, [param(event, 'project')], body.dateReleased)
-  })
-  app.put(`${PREFIX}organizations/:org/releases/:version/`, async (event) => {
-    const body = parseInput(releaseUpdateSchema, await readOptionalJson(event), 'release')
-    return release(param(event, 'version'), body.projects ?? [], body.dateReleased)
-  })
-  app.put(`${PREFIX}projects/:org/:project/releases/:version/`, async (event) => {
-    const body = parseInput(releaseUpdateSchema, await readOptionalJson(event), 'release')
-    return release(param(event, 'version'), [param(event, 'project')], body.dateReleased)
-  })
+  const releaseMeta = routeMeta({ bodyLimit: RELEASE_BODY_BYTES })
+  app.post(
+    `${PREFIX}organizations/:org/releases/`,
+    async (event) => {
+      const body = await readValidatedJson(event, newReleaseSchema)
+      event.res.status = 201
+      return release(body.version, body.projects ?? [], body.dateReleased)
+    },
+    releaseMeta,
+  )
+  app.post(
+    `${PREFIX}projects/:org/:project/releases/`,
+    async (event) => {
+      const body = await readValidatedJson(event, newReleaseSchema)
+      event.res.status = 201
+      return release(body.version, [param(event, 'project')], body.dateReleased)
+    },
+    releaseMeta,
+  )
+  app.put(
+    `${PREFIX}organizations/:org/releases/:version/`,
+    async (event) => {
+      const body = parseInput(releaseUpdateSchema, await readOptionalJson(event), 'release')
+      return release(param(event, 'version'), body.projects ?? [], body.dateReleased)
+    },
+    releaseMeta,
+  )
+  app.put(
+    `${PREFIX}projects/:org/:project/releases/:version/`,
+    async (event) => {
+      const body = parseInput(releaseUpdateSchema, await readOptionalJson(event), 'release')
+      return release(param(event, 'version'), [param(event, 'project')], body.dateReleased)
+    },
+    releaseMeta,
+  )
   // Files uploaded the legacy way (one release file each) are not kept here; maps are in artifact bundles.
   app.get(`${PREFIX}projects/:org/:project/releases/:version/files/`, async (event) => {
     await projectOf(param(event, 'project'))
@@ -188,9 +211,19 @@ async function readChunks(
       'Invalid multipart body: send chunks as parts named file or file_gzip',
     )
   }
+  const parts = [...form].filter(
+    (entry): entry is [string, Exclude<(typeof entry)[1], string>] =>
+      typeof entry[1] !== 'string' && (entry[0] === 'file' || entry[0] === 'file_gzip'),
+  )
+  if (parts.length > CHUNKS_PER_REQUEST) {
+    throw new MonlightError(
+      'BAD_REQUEST',
+      `At most ${CHUNKS_PER_REQUEST} chunks per request, got ${parts.length}`,
+    )
+  }
   const chunks: { checksum: string; content: Buffer }[] = []
-  for (const [name, part] of form) {
-    if (typeof part === 'string' || (name !== 'file' && name !== 'file_gzip')) continue
+  let inflated = 0
+  for (const [name, part] of parts) {
     const raw = Buffer.from(await part.arrayBuffer())
     let content = raw
     if (name === 'file_gzip') {
@@ -208,6 +241,13 @@ async function readChunks(
           `chunk ${part.name.slice(0, 64)} is not gzip data of at most ${limits.chunkBytes} bytes`,
         )
       }
+    }
+    inflated += content.length
+    if (inflated > limits.maxRequestBytes) {
+      throw new MonlightError(
+        'PAYLOAD_TOO_LARGE',
+        `The chunks of one request inflate past ${limits.maxRequestBytes} bytes: send fewer per request`,
+      )
     }
     chunks.push({ checksum: part.name, content })
   }

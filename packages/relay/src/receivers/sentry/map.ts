@@ -103,10 +103,6 @@ export function mapEvent(payload: unknown, context: MapContext): ErrorReport | u
   }
 }
 
-/**
- * The user with its identity fields as text: SDKs send a numeric id; an object there is dropped (turning one with
- * a `toString` key into text would throw).
- */
 const MAX_DEBUG_IMAGES = 100
 
 /**
@@ -125,6 +121,10 @@ export function mapDebugIds(payload: unknown): Map<string, string> {
   return ids
 }
 
+/**
+ * The user with its identity fields as text: SDKs send a numeric id; an object there is dropped (turning one with
+ * a `toString` key into text would throw).
+ */
 function userOf(value: unknown): Record<string, unknown> | undefined {
   if (!isObject(value)) return undefined
   const user = { ...value }
