@@ -67,13 +67,13 @@ export function mapEvent(payload: unknown, context: MapContext): ErrorReport | u
     exceptions,
     message: messageText,
     breadcrumbs: breadcrumbsOf(payload.breadcrumbs),
-    tags: tagsOf(payload.tags),
+    tags: textValues(payload.tags),
     contexts: contexts as ErrorEvent['contexts'],
     user: user as ErrorEvent['user'],
     request: request && {
       url: text(request.url),
       method: text(request.method),
-      headers: headersOf(request.headers),
+      headers: textValues(request.headers),
       query_string: queryString(request.query_string),
       data: request.data,
     },
@@ -234,39 +234,16 @@ function breadcrumbsOf(value: unknown): Breadcrumb[] | undefined {
   }))
 }
 
-/** Tags as a map or as `[key, value]` pairs. */
-function tagsOf(value: unknown): Record<string, string> | undefined {
-  const tags = pairsToObject(value)
-  if (!tags) return undefined
-  const result: Record<string, string> = {}
-  for (const [key, tag] of Object.entries(tags)) {
-    if (typeof tag === 'string' || typeof tag === 'number' || typeof tag === 'boolean') {
-      Object.defineProperty(result, key, {
-        value: String(tag),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
-    }
-  }
-  return result
-}
-
-/** Request headers as text (Sentry sends `{name: value}` or `[[name, value]]`); values that are not scalars go. */
-function headersOf(value: unknown): Record<string, string> | undefined {
+/**
+ * Tags or request headers: a map or `[key, value]` pairs (Sentry sends either), scalar values as text; other
+ * values are dropped.
+ */
+function textValues(value: unknown): Record<string, string> | undefined {
   const pairs = pairsToObject(value)
   if (!pairs) return undefined
-  const headers: Record<string, string> = {}
-  for (const [name, raw] of Object.entries(pairs)) {
-    if (isScalar(raw))
-      Object.defineProperty(headers, name, {
-        value: String(raw),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
-  }
-  return headers
+  const result: Record<string, string> = {}
+  for (const [key, entry] of Object.entries(pairs)) if (isScalar(entry)) setOwn(result, key, String(entry))
+  return result
 }
 
 function pairsToObject(value: unknown): Record<string, unknown> | undefined {
@@ -274,16 +251,14 @@ function pairsToObject(value: unknown): Record<string, unknown> | undefined {
   if (!Array.isArray(value)) return undefined
   const result: Record<string, unknown> = {}
   for (const pair of value) {
-    if (Array.isArray(pair) && typeof pair[0] === 'string') {
-      Object.defineProperty(result, pair[0], {
-        value: pair[1],
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
-    }
+    if (Array.isArray(pair) && typeof pair[0] === 'string') setOwn(result, pair[0], pair[1])
   }
   return result
+}
+
+/** `target[key] = value` as data, even for `__proto__` (an assignment would set the prototype). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
 }
 
 function queryString(value: unknown): string | undefined {
@@ -503,7 +478,7 @@ function redPoints(
       return isObject(value) ? value.value : value
     }
     const request = isObject(tx.payload.request) ? tx.payload.request : {}
-    const tags = tagsOf(tx.payload.tags) ?? {}
+    const tags = textValues(tx.payload.tags) ?? {}
     const [method, ...path] = tx.name.split(' ')
     const httpMethod = (text(plain('http.request.method')) ??
       text(plain('http.method')) ??
@@ -574,15 +549,9 @@ function boundedCopy(
   const attributes: Record<string, unknown> = {}
   for (const [key, raw] of Object.entries(source)) {
     const value = read(raw)
-    Object.defineProperty(attributes, key, {
-      // The attributes object is a level itself.
-      value: nestsDeeperThan(value, MAX_JSON_DEPTH - 1)
-        ? `[nested deeper than ${MAX_JSON_DEPTH} levels]`
-        : value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
+    // The attributes object is a level itself.
+    const tooDeep = nestsDeeperThan(value, MAX_JSON_DEPTH - 1)
+    setOwn(attributes, key, tooDeep ? `[nested deeper than ${MAX_JSON_DEPTH} levels]` : value)
   }
   return attributes
 }
