@@ -147,18 +147,26 @@ const relay = createRelay({
   },
 })
 await relay.migrate()
-await relay.service.putSourceMap({
-  project: 'bench',
-  release: '1',
-  file_url: '/static/app.min.js',
-  map_content: mapContent,
-})
+// The same map under five releases: five first (uncached) runs, each parsing it anew.
+const FIRSTS = 5
+for (let release = 1; release <= FIRSTS; release++) {
+  await relay.service.putSourceMap({
+    project: 'bench',
+    release: String(release),
+    file_url: '/static/app.min.js',
+    map_content: mapContent,
+  })
+}
 const key = await relay.service.createKey({ project: 'bench' })
 const browserError = { type: 'TypeError', message: 'boom', stack, release: '1' }
 
-const firstStart = performance.now()
-await relay.service.ingestError(key, browserError)
-const firstMs = performance.now() - firstStart
+const firstRuns: number[] = []
+for (let release = FIRSTS; release >= 1; release--) {
+  const start = performance.now()
+  await relay.service.ingestError(key, { ...browserError, release: String(release) })
+  firstRuns.push(performance.now() - start)
+}
+const firstMs = median(firstRuns)
 if (!reports[0]!.traceback.includes('src/module-')) throw new Error('deobfuscation did not map the frames')
 const cachedRuns: number[] = []
 for (let i = 0; i < 200; i++) {
@@ -171,7 +179,7 @@ console.log(
   `deobfuscation: 50 frames, map ${(Buffer.byteLength(mapContent) / 1024 / 1024).toFixed(2)} MiB (${LINES * SEGMENTS} mappings); JSON.parse of the map ${parseMs.toFixed(1)} ms`,
 )
 console.log(
-  `first (parse + map)   ${firstMs.toFixed(1).padStart(7)} ms  ×${(firstMs / parseMs).toFixed(2)} JSON.parse`,
+  `first (parse + map)   ${firstMs.toFixed(1).padStart(7)} ms  ×${(firstMs / parseMs).toFixed(2)} JSON.parse  (median of ${FIRSTS})`,
 )
 console.log(
   `cached                ${cachedMs.toFixed(2).padStart(7)} ms  ×${(cachedMs / parseMs).toFixed(2)} JSON.parse  (median of 200)`,
@@ -181,6 +189,7 @@ rows.push({
   result: `${firstMs.toFixed(1)} ms first (parse), ${cachedMs.toFixed(2)} ms cached`,
   baseline: `JSON.parse of the map ${parseMs.toFixed(1)} ms: ×${(firstMs / parseMs).toFixed(1)} first, ×${(cachedMs / parseMs).toFixed(2)} cached`,
   budget: 'first ≤ 50 ms, cached ≤ 0.5 ms',
+  met: firstMs <= 50 && cachedMs <= 0.5,
 })
 
 // ---------------------------------------------------------------- (3) debug IDs and artifact bundles
@@ -275,11 +284,13 @@ rows.push({
   result: `${debugFirstMs.toFixed(1)} ms first (parse), ${debugCachedMs.toFixed(2)} ms cached`,
   baseline: `JSON.parse of the map ${parseMs.toFixed(1)} ms: ×${(debugFirstMs / parseMs).toFixed(1)} first, ×${(debugCachedMs / parseMs).toFixed(2)} cached`,
   budget: 'first ≤ 50 ms, cached ≤ 0.5 ms',
+  met: debugFirstMs <= 50 && debugCachedMs <= 0.5,
 })
 rows.push({
   measure: `assemble a ${zipMiB.toFixed(1)} MiB artifact bundle (${mapCount} maps), sentry-cli's calls`,
   result: `${assembleMs.toFixed(0)} ms (chunk upload ${uploadMs.toFixed(0)} ms)`,
   baseline: '—',
   budget: '≤ 2 s',
+  met: assembleMs <= 2_000,
 })
 report(rows)

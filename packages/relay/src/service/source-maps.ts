@@ -264,7 +264,7 @@ async function locate(
       column,
       name: position.name ?? undefined,
       enclosing: enclosingFunction(original.functions, position.line, column),
-      ...(explain && original.lines !== null && { context: contextOf(original.lines, position.line) }),
+      ...(explain && original.lines() !== null && { context: contextOf(original.lines()!, position.line) }),
     }
   })
 }
@@ -278,11 +278,11 @@ function functionName(own: Located, caller: Located | undefined): string | undef
   return own.enclosing ?? caller?.name ?? own.name
 }
 
-/** An original source embedded in a map (`sourcesContent`): its functions and lines, read once. */
+/** An original source embedded in a map (`sourcesContent`): its functions and lines, each read once. */
 interface OriginalSource {
   functions: FunctionIndex
-  /** Null when the map does not embed it. */
-  lines: string[] | null
+  /** Its lines, split when first asked for (Sentry frames' context); null when the map does not embed it. */
+  lines(): string[] | null
 }
 
 const originalSources = new WeakMap<SourceMapConsumer, Map<string, OriginalSource>>()
@@ -297,9 +297,13 @@ function originalSource(consumer: SourceMapConsumer, source: string): OriginalSo
   let original = sources.get(source)
   if (!original) {
     const content = consumer.sourceContentFor(source, true)
+    let lines: string[] | null | undefined
     original = {
       functions: indexFunctions(content ?? ''),
-      lines: content === null ? null : content.split('\n'),
+      lines: () => {
+        lines ??= content === null ? null : content.split('\n')
+        return lines
+      },
     }
     sources.set(source, original)
   }
