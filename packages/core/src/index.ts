@@ -6,7 +6,7 @@
  * `@monlight/core/adapters/*`.
  */
 export { type Bus, type BusHandler, type BusOptions, createBus, MAX_BUS_MESSAGE_BYTES } from './bus/bus.js'
-export { resolveOptions } from './config.js'
+export { apiKeysOption, resolveOptions } from './config.js'
 export {
   createDatabase,
   type Database,

@@ -1,4 +1,4 @@
-import { type Database, type Logger, resolveOptions, silentLogger } from '@monlight/core'
+import { apiKeysOption, type Database, type Logger, resolveOptions, silentLogger } from '@monlight/core'
 import * as z from 'zod'
 
 const positiveInt = z.int().positive()
@@ -56,7 +56,7 @@ export const errorsOptionsSchema = z.strictObject({
     'database must be a Database from createDatabase() of @monlight/core',
   ),
   /** Keys accepted in `X-API-Key`, or `false` when the host authenticates requests itself. */
-  apiKeys: z.union([z.literal(false), z.array(z.string().min(1, 'an API key must not be empty')).min(1)]),
+  apiKeys: apiKeysOption,
   logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null).default(silentLogger),
   /** Requests per minute per API key and per client address (`429` beyond); `false` (default): no limit. */
   rateLimit: z.union([z.literal(false), positiveInt]).default(false),

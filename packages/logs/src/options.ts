@@ -1,4 +1,11 @@
-import { type Bus, type Database, type Logger, moduleAppOptionsSchema, silentLogger } from '@monlight/core'
+import {
+  apiKeysOption,
+  type Bus,
+  type Database,
+  type Logger,
+  moduleAppOptionsSchema,
+  silentLogger,
+} from '@monlight/core'
 import * as z from 'zod'
 
 const positiveInt = z.int().positive()
@@ -36,7 +43,7 @@ export const logsOptionsSchema = z.strictObject({
     'database must come from createDatabase()',
   ),
   /** Keys accepted in X-API-Key / ?api_key=; `false` when the host authenticates. */
-  apiKeys: z.union([z.literal(false), z.array(z.string().min(1)).min(1)]),
+  apiKeys: apiKeysOption,
   logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null).default(silentLogger),
   rateLimit: moduleAppOptionsSchema.shape.rateLimit,
   /** Ring buffer size (`MAX_ENTRIES`). Default 100,000. */

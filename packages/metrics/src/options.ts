@@ -1,4 +1,5 @@
 import {
+  apiKeysOption,
   type Database,
   type Logger,
   moduleAppOptionsSchema,
@@ -22,7 +23,7 @@ export const metricsOptionsSchema = z.strictObject({
     'database must come from createDatabase() of @monlight/core',
   ),
   /** Keys accepted in `X-API-Key`; `false` when the host authenticates requests itself. */
-  apiKeys: z.union([z.literal(false), z.array(z.string().min(1, 'an API key must not be empty')).min(1)]),
+  apiKeys: apiKeysOption,
   logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null).default(silentLogger),
   rateLimit: moduleAppOptionsSchema.shape.rateLimit,
   /** Seconds between aggregation runs (upstream AGGREGATION_INTERVAL). Default 60. */

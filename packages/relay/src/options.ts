@@ -1,4 +1,5 @@
 import {
+  apiKeysOption,
   type Database,
   type ErrorIngest,
   type Logger,
@@ -60,7 +61,7 @@ export const relayOptionsSchema = z.strictObject({
     'database must be a Database from createDatabase() of @monlight/core',
   ),
   /** Admin keys for `/api/dsn-keys` and `/api/source-maps` (upstream's ADMIN_API_KEY), or `false` when the host authenticates. */
-  apiKeys: z.union([z.literal(false), z.array(z.string().min(1, 'an API key must not be empty')).min(1)]),
+  apiKeys: apiKeysOption,
   logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null).default(silentLogger),
   /** Origins allowed for every DSN key: exact origins or one-`*` patterns (upstream's CORS_ORIGINS). */
   corsOrigins: z.array(z.string().min(1).max(256)).max(256).default([]),

@@ -94,7 +94,8 @@ export function monlightErrorHandler(monlight: Monlight): ErrorRequestHandler {
 
 function routeTemplate(req: Request): string | undefined {
   const path = (req.route as { path?: unknown } | undefined)?.path
-  return typeof path === 'string' ? `${req.baseUrl}${path}` : undefined
+  // `baseUrl` is unset outside a mounted router in some Express versions: never `undefined/boom`.
+  return typeof path === 'string' ? `${req.baseUrl ?? ''}${path}` : undefined
 }
 
 interface Layer {

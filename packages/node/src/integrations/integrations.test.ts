@@ -3,7 +3,7 @@ import { startHttpReceiver } from '@monlight/test-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, FRAMEWORKS, listen } from '../__fixtures__/framework-apps.js'
 
-describe.each(Object.entries(FRAMEWORKS))('%s integration', (_name, build) => {
+describe.each(Object.entries(FRAMEWORKS))('%s integration', (name, build) => {
   let receiver: Awaited<ReturnType<typeof startHttpReceiver>>
   let app: App
   let base: string
@@ -81,6 +81,9 @@ describe.each(Object.entries(FRAMEWORKS))('%s integration', (_name, build) => {
     expect(report?.traceback).toMatch(/^Error: kaboom\n {4}at /)
     expect(report?.request_method).toBe('GET')
     expect(report?.request_url).toBe(`${base}/boom`)
+    // The route template as the framework knows it (plain node:http has none).
+    const route = (report?.extra as { route?: unknown } | undefined)?.route
+    expect(route).toBe(name === 'node:http' ? undefined : '/boom')
     const headers = report?.request_headers as Record<string, string>
     expect(headers['x-trace']).toBe('t1')
     expect(headers.authorization).toBeUndefined()
