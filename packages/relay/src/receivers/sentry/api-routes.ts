@@ -201,7 +201,8 @@ async function readChunks(
   if (!/^multipart\/form-data/i.test(contentType)) {
     throw new MonlightError('BAD_REQUEST', 'Send chunks as multipart/form-data parts named file or file_gzip')
   }
-  const body = await readBytes(event, { limit: limits.maxRequestBytes })
+  // The route's limit: the advertised request size plus room for gzip and the multipart framing.
+  const body = await readBytes(event)
   let form: FormData
   try {
     form = await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData()
@@ -259,10 +260,7 @@ async function readChunks(
 /** A JSON body that may be empty (a `PUT` without changes): empty is `{}`. */
 async function readOptionalJson(event: H3Event): Promise<unknown> {
   const text = await readText(event)
-  return text.trim() === '' ? {} : readJsonText(text)
-}
-
-function readJsonText(text: string): unknown {
+  if (text.trim() === '') return {}
   try {
     return JSON.parse(text)
   } catch {
