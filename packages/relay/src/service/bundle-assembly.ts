@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { type Logger, MonlightError } from '@monlight/core'
 import type { NewSourceMap, RelayStore } from '../store/store.js'
 import { readArtifactBundle } from './artifact-bundle.js'
+import { isoSeconds } from './service.js'
 import { isSourceMap } from './validate.js'
 
 const DAY_MS = 86_400_000
@@ -53,13 +54,13 @@ export type BundleAssembler = ReturnType<typeof createBundleAssembler>
 /**
  * Artifact bundles as Sentry's chunk upload builds them: chunks stored by SHA-1, then assembled into a zip whose
  * maps are stored by debug ID and by release + URL, all of a bundle or nothing. One assembly runs at a time (a
- * bundle is held in memory whole); a bundle assembled is remembered by checksum, so asking again answers `ok`.
+ * bundle is held in memory whole); a bundle assembled is remembered with its projects and release, so asking
+ * again answers `ok`.
  */
 export function createBundleAssembler(deps: BundleAssemblerDeps) {
   const { store, logger } = deps
   const running = new Map<string, Job>()
   let queue: Promise<unknown> = Promise.resolve()
-  const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`
 
   const answer = (state: AssembleAnswer['state'], detail: string | null = null): AssembleAnswer => ({
     state,
@@ -80,7 +81,7 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
       if (done) return answer('ok', done.detail)
       // Sizes first: the bundle is only read into memory once it is known to fit.
       const sizes = await store.chunkSizes(request.chunks)
-      const missing = request.chunks.filter((checksum) => !sizes.has(checksum))
+      const missing = absent(request.chunks, sizes)
       if (missing.length > 0) return notFound(missing)
       const size = request.chunks.reduce((sum, checksum) => sum + sizes.get(checksum)!, 0)
       if (size > deps.maxBundleBytes) {
@@ -90,7 +91,7 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
         )
       }
       const chunks = await store.getChunks(request.chunks)
-      const gone = request.chunks.filter((checksum) => !chunks.has(checksum))
+      const gone = absent(request.chunks, chunks)
       // Dropped meanwhile (the daily clean-up): uploading them again lets the next request assemble.
       if (gone.length > 0) return notFound(gone)
       const zip = Buffer.concat(request.chunks.map((checksum) => chunks.get(checksum)!))
@@ -104,7 +105,8 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
         maxMapBytes: deps.maxMapBytes,
         maxTotalBytes: deps.maxBundleBytes,
       })
-      const release = request.release || bundle.release || null
+      // The bundler plugins upload with `--release undefined` (request and manifest) when none is configured.
+      const release = [request.release, bundle.release].find((name) => name && name !== 'undefined') ?? null
       if (release !== null && release.length > 100) throw bad('the release name is over 100 characters')
       if (bundle.maps.length * request.projects.length > MAX_ROWS) {
         throw bad(
@@ -112,7 +114,7 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
         )
       }
       const rows: NewSourceMap[] = []
-      const uploadedAt = iso(deps.now())
+      const uploadedAt = isoSeconds(deps.now())
       for (const map of bundle.maps) {
         if (!isSourceMap(map.content))
           throw bad(`${map.path} is not a source map (version, sources, mappings)`)
@@ -155,11 +157,6 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
     }
   }
 
-  const missingChunks = async (checksums: readonly string[]) => {
-    const sizes = await store.chunkSizes(checksums)
-    return checksums.filter((checksum) => !sizes.has(checksum))
-  }
-
   /** Queues the assembly of `request` (one at a time: a bundle is held in memory whole). */
   const start = (request: AssembleRequest, key: string): Job => {
     const job: Job = { started: false, done: Promise.resolve(answer('created')) }
@@ -194,7 +191,7 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
           )
         }
       }
-      await store.putChunks(chunks, iso(deps.now()))
+      await store.putChunks(chunks, isoSeconds(deps.now()))
     },
 
     async assemble(request: AssembleRequest): Promise<AssembleAnswer> {
@@ -202,7 +199,7 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
       const done = await store.getBundle(key)
       if (done) return answer('ok', done.detail)
       if (!running.has(key)) {
-        const missing = await missingChunks(request.chunks)
+        const missing = absent(request.chunks, await store.chunkSizes(request.chunks))
         if (missing.length > 0) return notFound(missing)
       }
       // No await between looking and starting: one assembly per bundle, however many ask at once.
@@ -218,9 +215,9 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
       }
     },
 
-    /** Drops chunks never assembled and outcomes older than a day. */
+    /** Drops chunks last uploaded, and bundles assembled, more than a day ago. */
     async applyRetention(): Promise<void> {
-      await store.deleteUploadsBefore(iso(deps.now() - DAY_MS))
+      await store.deleteUploadsBefore(isoSeconds(deps.now() - DAY_MS))
     },
   }
 }
@@ -229,6 +226,11 @@ export function createBundleAssembler(deps: BundleAssemblerDeps) {
 function assemblyKey(request: AssembleRequest): string {
   const target = [request.checksum, [...request.projects].sort().join(','), request.release ?? '']
   return sha1(Buffer.from(target.join('\u0000')))
+}
+
+/** The checksums of `checksums` that `present` lacks, in order. */
+function absent(checksums: readonly string[], present: ReadonlyMap<string, unknown>): string[] {
+  return checksums.filter((checksum) => !present.has(checksum))
 }
 
 function sha1(data: Buffer): string {

@@ -311,7 +311,7 @@ export function createRelayStore(database: Database) {
       await db.deleteFrom(BUNDLE_TABLE).execute()
     },
 
-    /** Drops chunks never assembled and bundles assembled before `iso`. */
+    /** Drops chunks last uploaded, and bundles assembled, before `iso`. */
     async deleteUploadsBefore(iso: string): Promise<void> {
       await db.deleteFrom(CHUNK_TABLE).where('uploaded_at', '<', iso).execute()
       await db.deleteFrom(BUNDLE_TABLE).where('assembled_at', '<', iso).execute()

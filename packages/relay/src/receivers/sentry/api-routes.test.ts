@@ -236,9 +236,19 @@ describeDialects('Sentry upload API (/api/0/)', (dialect) => {
   })
 
   it('takes release "undefined" (the bundler plugins without a release) as no release', async () => {
-    expect((await uploadAndAssemble(chunked(appBundle()), ['web'], { version: 'undefined' })).state).toBe(
-      'ok',
+    // As the plugins send it: in the request and in the manifest.
+    const bundle = artifactBundle(
+      {
+        'files/_/_/static/app.js.map': {
+          type: 'source_map',
+          url: '~/static/app.js.map',
+          headers: { 'debug-id': DEBUG_ID },
+          content: MAP,
+        },
+      },
+      'undefined',
     )
+    expect((await uploadAndAssemble(chunked(bundle), ['web'], { version: 'undefined' })).state).toBe('ok')
     expect((await listMaps()).map((map) => map.release)).toEqual([null])
   })
 

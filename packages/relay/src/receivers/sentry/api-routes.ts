@@ -128,8 +128,7 @@ export function mountSentryApiRoutes(app: H3, deps: SentryApiDeps): void {
       checksum: request.checksum,
       chunks: request.chunks,
       projects: [...new Set(projects.map((project) => project.name))],
-      // The bundler plugins upload with `--release undefined` when no release is configured.
-      release: request.version === 'undefined' ? undefined : request.version,
+      release: request.version,
     })
   })
 
