@@ -276,11 +276,14 @@ export function createRelayService(deps: RelayServiceDeps) {
       let traceback = stack
       if ((release || debugIds.size > 0) && stack) {
         try {
-          traceback = await deobfuscate(
-            stack,
-            { project: key.project, release: release || undefined, debugIds },
-            { store, cache },
-          )
+          // Only projects with maps are looked at, as for Sentry events.
+          if ((await ownersOfMaps()).projects.has(key.project)) {
+            traceback = await deobfuscate(
+              stack,
+              { project: key.project, release: release || undefined, debugIds },
+              { store, cache },
+            )
+          }
         } catch (error) {
           logger.warn('deobfuscation failed', { error })
         }
@@ -376,8 +379,6 @@ export function createRelayService(deps: RelayServiceDeps) {
 
     async deleteSourceMap(id: number): Promise<void> {
       if (!(await store.deleteSourceMap(id))) throw new MonlightError('NOT_FOUND', 'Source map not found')
-      // A bundle uploaded again after its maps were deleted must be stored again, not answered "already there".
-      await store.forgetBundles()
       mapsChanged()
       cache.evict(id)
     },
@@ -385,10 +386,7 @@ export function createRelayService(deps: RelayServiceDeps) {
     /** Deletes maps older than the retention period; returns how many. */
     async applyRetention(): Promise<number> {
       const ids = await store.deleteSourceMapsBefore(isoSeconds(deps.now() - deps.retentionDays * DAY_MS))
-      if (ids.length > 0) {
-        await store.forgetBundles()
-        mapsChanged()
-      }
+      if (ids.length > 0) mapsChanged()
       for (const id of ids) cache.evict(id)
       if (ids.length > 0) logger.info('deleted expired source maps', { count: ids.length })
       return ids.length

@@ -47,6 +47,9 @@ export function createRelayStore(database: Database) {
       .values({ name })
       .onConflict((conflict) => conflict.column('name').doNothing())
       .execute()
+  // Any change to the maps forgets which bundles were assembled: uploading one again must store its maps again,
+  // not answer "already there" for maps deleted or replaced since.
+  const forgetBundles = (executor: Kysely<RelayTables> = db) => executor.deleteFrom(BUNDLE_TABLE).execute()
   const mapSummary = (row: SourceMapSummary): SourceMapSummary => ({
     ...row,
     id: Number(row.id),
@@ -134,8 +137,7 @@ export function createRelayStore(database: Database) {
      * Stores maps in one transaction. A map replaces the map of its (project, debug_id), and takes the key
      * (project, release, file_url) from the one holding it: a map without a debug ID is deleted, one with another
      * debug ID (another build of that release) keeps its debug ID but loses the release, so events of that build
-     * still find it. A re-upload gets new ids, as upstream. Bundles remembered as assembled are forgotten (their
-     * maps may be among those replaced). Returns the new ids in order.
+     * still find it. A re-upload gets new ids, as upstream. Returns the new ids in order.
      */
     async putSourceMaps(maps: readonly NewSourceMap[]): Promise<number[]> {
       return db.transaction().execute(async (trx) => {
@@ -171,7 +173,7 @@ export function createRelayStore(database: Database) {
             .executeTakeFirstOrThrow()
           ids.push(Number(row.id))
         }
-        await trx.deleteFrom(BUNDLE_TABLE).execute()
+        await forgetBundles(trx)
         return ids
       })
     },
@@ -236,7 +238,9 @@ export function createRelayStore(database: Database) {
 
     async deleteSourceMap(id: number): Promise<boolean> {
       const result = await db.deleteFrom(SOURCE_MAP_TABLE).where('id', '=', id).executeTakeFirst()
-      return Number(result.numDeletedRows) > 0
+      const deleted = Number(result.numDeletedRows) > 0
+      if (deleted) await forgetBundles()
+      return deleted
     },
 
     /** Deletes maps uploaded before `iso`; returns the deleted ids (so their parsed copies can be dropped). */
@@ -246,6 +250,7 @@ export function createRelayStore(database: Database) {
         .where('uploaded_at', '<', iso)
         .returning('id')
         .execute()
+      if (rows.length > 0) await forgetBundles()
       return rows.map((row) => Number(row.id))
     },
 
@@ -304,11 +309,6 @@ export function createRelayStore(database: Database) {
           }),
         )
         .execute()
-    },
-
-    /** Forgets every assembled bundle, so that uploading one again stores its maps again. */
-    async forgetBundles(): Promise<void> {
-      await db.deleteFrom(BUNDLE_TABLE).execute()
     },
 
     /** Drops chunks last uploaded, and bundles assembled, before `iso`. */
