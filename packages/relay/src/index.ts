@@ -30,6 +30,18 @@ const DAY_MS = 86_400_000
 const MIB = 1024 * 1024
 /** Sentry's own chunk size: bundles arrive in pieces of 8 MiB, up to 32 MiB per request. */
 const CHUNK_BYTES = 8 * MIB
+/** The conventional paths of the OTLP, Loki and Prometheus receivers, as their clients default to them. */
+const RECEIVER_PATHS = new Set([
+  '/v1/logs',
+  '/v1/metrics',
+  '/v1/traces',
+  '/otlp/v1/logs',
+  '/otlp/v1/metrics',
+  '/otlp/v1/traces',
+  '/loki/api/v1/push',
+  '/api/v1/write',
+  '/api/prom/push',
+])
 
 export interface RelayModule extends MonlightModule<RelayService> {
   readonly service: RelayService
@@ -37,7 +49,8 @@ export interface RelayModule extends MonlightModule<RelayService> {
   readonly pending: number
   /**
    * Whether `pathname` is a conventional ingestion path that third-party clients post to at a server's root
-   * (`/api/<project id>/envelope/`, `/api/<project id>/store/`, the tunnel, Sentry's upload API under `/api/0/`):
+   * (`/api/<project id>/envelope/`, `/api/<project id>/store/`, the tunnel, Sentry's upload API under `/api/0/`,
+   * OTLP's `/v1/logs|metrics|traces`, Loki's `/loki/api/v1/push`, Prometheus' `/api/v1/write`):
    * a host serving the relay under a prefix sends those to `fetch` too, so a DSN or `sentry-cli --url` without a
    * path works.
    */
@@ -100,6 +113,7 @@ export function createRelay(input: RelayOptions & { uiDir?: string }): RelayModu
       maxRequestBytes: 4 * CHUNK_BYTES,
       maxBundleBytes: options.sourceMaps.maxBundleBytes,
     },
+    receivers: options.receivers,
     publicUrl: options.publicUrl,
     now: options.now,
     apiKeys: options.apiKeys,
@@ -149,6 +163,7 @@ export function createRelay(input: RelayOptions & { uiDir?: string }): RelayModu
     },
     servesAtRoot: (pathname) =>
       /^\/api\/\d{1,15}\/(envelope|store)\/?$/.test(pathname) ||
+      RECEIVER_PATHS.has(pathname) ||
       /^\/api\/0\/((organizations|projects)\/|$)/.test(pathname) ||
       pathname === options.sentry.tunnelPath,
     importUpstream: (source) => importUpstreamRelay(options.database, source),

@@ -108,6 +108,17 @@ export const relayOptionsSchema = z.strictObject({
       maxItemBytes: MIB,
       tunnelPath: '/tunnel',
     }),
+  /** Limits of the OTLP, Loki and Prometheus receivers (bytes, series). */
+  receivers: z
+    .strictObject({
+      /** Request body as sent (compressed). Default 20 MiB (the OTLP recommendation). */
+      maxBodyBytes: positiveInt.default(20 * MIB),
+      /** Request body once decompressed (gzip, deflate, br, snappy). Default 100 MiB. */
+      maxDecodedBytes: positiveInt.default(100 * MIB),
+      /** Cumulative series (OTLP cumulative sums and histograms, Prometheus counters) remembered to compute increments. Default 100 000. */
+      maxCumulativeSeries: positiveInt.default(100_000),
+    })
+    .default({ maxBodyBytes: 20 * MIB, maxDecodedBytes: 100 * MIB, maxCumulativeSeries: 100_000 }),
   /** Browser requests per minute per DSN key (a key can set its own). `false`: no limit. Default 300. */
   rateLimit: z.union([z.literal(false), positiveInt]).default(300),
   /** The clock, for tests. */

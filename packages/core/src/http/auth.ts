@@ -20,16 +20,28 @@ export function createApiKeyVerifier(apiKeys: readonly string[]): (candidate: st
 }
 
 /**
- * The key a request presents: the `X-API-Key` header, else `Authorization: Bearer <key>` (how Sentry's tools and
- * other third-party clients send a token), else the `api_key` query parameter (for EventSource, which cannot set
- * headers). A present header wins even when wrong, as upstream.
+ * The key a request presents: the `X-API-Key` header, else `Authorization: Bearer <key>` (how Sentry's tools, OTLP
+ * exporters and other third-party clients send a token), else basic auth with the key as the password (or as the
+ * user name when there is no password: Loki and Prometheus clients offer only basic auth), else the `api_key` query
+ * parameter (for EventSource, which cannot set headers). A present header wins even when wrong, as upstream.
  */
 export function readApiKey(event: H3Event): string | undefined {
   const header = event.req.headers.get('x-api-key')
   if (header !== null) return header
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(event.req.headers.get('authorization') ?? '')
+  const authorization = event.req.headers.get('authorization') ?? ''
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization)
   if (bearer) return bearer[1]
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization)
+  if (basic) return basicAuthKey(basic[1]!)
   const search = event.url.search
   if (!search.includes('api_key=')) return undefined
   return new URLSearchParams(search).get('api_key') || undefined
+}
+
+/** `user:password` → the password, or the user when the password is empty. */
+function basicAuthKey(encoded: string): string | undefined {
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  if (colon === -1) return decoded || undefined
+  return decoded.slice(colon + 1) || decoded.slice(0, colon) || undefined
 }

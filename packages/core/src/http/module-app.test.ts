@@ -57,7 +57,7 @@ describeAdapters('module app', createTinyModule, (t) => {
     const bearer = (value: string) => ({ headers: { authorization: value } })
     expect((await t.fetch('/api/search?q=x', bearer(`Bearer ${TINY_KEYS[0]}`))).status).toBe(200)
     expect((await t.fetch('/api/search?q=x', bearer(`bearer  ${TINY_KEYS[1]}`))).status).toBe(200)
-    for (const wrong of ['Bearer nope', `Basic ${TINY_KEYS[0]}`, `Bearer ${TINY_KEYS[0]} extra`, 'Bearer']) {
+    for (const wrong of ['Bearer nope', `Basic ${Buffer.from(`u:nope`).toString('base64')}`, `Bearer ${TINY_KEYS[0]} extra`, 'Bearer']) {
       expect((await t.fetch('/api/search?q=x', bearer(wrong))).status).toBe(401)
     }
     // X-API-Key wins over Authorization, as it wins over the query.
@@ -73,12 +73,26 @@ describeAdapters('module app', createTinyModule, (t) => {
     expect(await res.text()).toBe('hello')
   })
 
-  it('answers unknown routes with a 404 JSON body (after auth)', async () => {
-    expect((await t.fetch('/api/nothing')).status).toBe(401)
-    const res = await t.fetch('/api/nothing', { headers: auth })
-    expect(res.status).toBe(404)
-    expect(res.headers.get('content-type')).toMatch(/^application\/json/)
-    expect(await res.json()).toEqual({ detail: 'Not found', code: 'NOT_FOUND' })
+  it('answers unknown routes with a 404 JSON body, with or without a key (auth is for routes that exist)', async () => {
+    for (const headers of [{}, { 'x-api-key': 'nope' }, auth]) {
+      const res = await t.fetch('/api/nothing', { method: 'POST', headers })
+      expect(res.status, JSON.stringify(headers)).toBe(404)
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/)
+      expect(await res.json()).toEqual({ detail: 'Not found', code: 'NOT_FOUND' })
+    }
+  })
+
+  it('accepts basic auth with the key as the password, or as the user without one (Loki and Prometheus clients)', async () => {
+    const basic = (credentials: string) => ({
+      headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` },
+    })
+    expect((await t.fetch('/api/search?q=x', basic(`monlight:${TINY_KEYS[0]}`))).status).toBe(200)
+    expect((await t.fetch('/api/search?q=x', basic(`${TINY_KEYS[1]}:`))).status).toBe(200)
+    expect((await t.fetch('/api/search?q=x', basic(TINY_KEYS[1]))).status).toBe(200)
+    for (const wrong of ['monlight:nope', `${TINY_KEYS[0]}:nope`, ':', '']) {
+      expect((await t.fetch('/api/search?q=x', basic(wrong))).status, wrong).toBe(401)
+    }
+    expect((await t.fetch('/api/search?q=x', { headers: { authorization: 'Basic %%%' } })).status).toBe(401)
   })
 
   it('maps typed errors, and hides the message of unexpected ones', async () => {

@@ -73,7 +73,8 @@ export function routeMeta(meta: MonlightRouteMeta): { meta: H3RouteMeta } {
 }
 
 /**
- * An h3 app with Monlight's HTTP conventions: API-key auth (`X-API-Key`, `Authorization: Bearer`, `?api_key=`), rate limits
+ * An h3 app with Monlight's HTTP conventions: API-key auth (`X-API-Key`, `Authorization: Bearer`, basic auth, `?api_key=`) on the routes that exist (an unknown
+ * path is a 404 before auth), rate limits
  * per key and per client address (`429` with `Retry-After`), body-size limits, an open `GET /health`, and one
  * error mapper rendering `{"detail": "...", "code": "..."}` (unknown routes included).
  *
@@ -89,6 +90,11 @@ export function createModuleApp(input: ModuleAppOptions): H3 {
 
   const app = new H3({
     silent: true,
+    // A mounting app shares its context with ours (h3 passes it along): its matched route is not one of ours.
+    onRequest: (event) => {
+      event.context.matchedRoute = undefined
+      event.context.params = undefined
+    },
     onError: (error, event) => renderError(error, logger, event.res.headers),
   })
 
@@ -99,6 +105,8 @@ export function createModuleApp(input: ModuleAppOptions): H3 {
       maxQueryLength: options.maxQueryLength,
     }
     setRequestState(event, state)
+    // An unknown path is a 404 for everyone: a client posting to the wrong URL learns that, not that its key is bad.
+    if (!event.context.matchedRoute) throw new MonlightError('NOT_FOUND', 'Not found')
     if (meta?.public !== true) {
       if (verifyKey) {
         const key = readApiKey(event)

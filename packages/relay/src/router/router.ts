@@ -12,6 +12,11 @@ import {
 } from '@monlight/core'
 import type { H3, H3Event } from 'h3'
 import { createEdge } from '../receivers/edge.js'
+import { mountLokiRoutes } from '../receivers/loki/routes.js'
+import { createCumulativeTracker } from '../receivers/metric-points.js'
+import { mountOtlpRoutes } from '../receivers/otlp/routes.js'
+import { mountPrometheusRoutes } from '../receivers/prometheus/routes.js'
+import type { ReceiverDeps } from '../receivers/receiver.js'
 import { mountSentryApiRoutes, type SentryApiLimits } from '../receivers/sentry/api-routes.js'
 import { mountSentryRoutes, type SentryLimits } from '../receivers/sentry/routes.js'
 import type { BundleAssembler } from '../service/bundle-assembly.js'
@@ -30,6 +35,7 @@ export interface RelayRouterDeps {
   assembler: BundleAssembler
   sentry: SentryLimits
   sentryApi: SentryApiLimits
+  receivers: { maxBodyBytes: number; maxDecodedBytes: number; maxCumulativeSeries: number }
   /** Where apps reach the relay, for the DSNs shown; default: the request's own origin and mount path. */
   publicUrl: string | undefined
   now: () => number
@@ -51,7 +57,12 @@ export function createRelayRouter(deps: RelayRouterDeps): H3 {
     logger: deps.logger,
   })
   // One edge for every ingestion route: the browser endpoints and the receivers share its per-key rate limits.
-  const edge = createEdge({ corsOrigins: deps.corsOrigins })
+  const edge = createEdge({
+    corsOrigins: deps.corsOrigins,
+    apiKeys: deps.apiKeys,
+    service,
+    rateLimit: deps.rateLimit,
+  })
   let cors: { origins: string[]; handler: ReturnType<typeof createCors> } | undefined
   const corsFor = (origins: string[]) => {
     if (cors?.origins !== origins) {
@@ -147,6 +158,18 @@ export function createRelayRouter(deps: RelayRouterDeps): H3 {
     logger: deps.logger,
     now: deps.now,
   })
+
+  const receiver: ReceiverDeps = {
+    forwarder: deps.forwarder,
+    edge,
+    cumulative: createCumulativeTracker({ maxSeries: deps.receivers.maxCumulativeSeries, now: deps.now }),
+    limits: deps.receivers,
+    logger: deps.logger,
+    now: deps.now,
+  }
+  mountOtlpRoutes(app, receiver)
+  mountLokiRoutes(app, receiver)
+  mountPrometheusRoutes(app, receiver)
 
   // Sentry's upload API (admin key as a bearer token), for sentry-cli and the bundler plugins.
   mountSentryApiRoutes(app, {

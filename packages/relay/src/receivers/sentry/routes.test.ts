@@ -1000,8 +1000,8 @@ describe('sentry routes: relay options', () => {
     const { server, key, harness } = await serve({ sentry: { tunnelPath: '/monitoring' } })
     const body = eventEnvelope(nodeEvent(), { dsn: `http://${key.public_key}@relay.test/${key.project_id}` })
     expect((await post(server, '/monitoring', body)).status).toBe(200)
-    // Not a route any more: the admin API's 401, as for any unknown path.
-    expect((await post(server, '/tunnel', body)).status).toBe(401)
+    // Not a route any more: a 404, as for any unknown path.
+    expect((await post(server, '/tunnel', body)).status).toBe(404)
     expect(harness.errors.reports).toHaveLength(1)
   })
 
