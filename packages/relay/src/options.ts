@@ -117,8 +117,15 @@ export const relayOptionsSchema = z.strictObject({
       maxDecodedBytes: positiveInt.default(100 * MIB),
       /** Cumulative series (OTLP cumulative sums and histograms, Prometheus counters) remembered to compute increments. Default 100 000. */
       maxCumulativeSeries: positiveInt.default(100_000),
+      /** Distinct label sets per metric name; points of new series beyond it are refused (partial success). Default 2 000. */
+      maxSeriesPerMetric: positiveInt.default(2_000),
     })
-    .default({ maxBodyBytes: 20 * MIB, maxDecodedBytes: 100 * MIB, maxCumulativeSeries: 100_000 }),
+    .default({
+      maxBodyBytes: 20 * MIB,
+      maxDecodedBytes: 100 * MIB,
+      maxCumulativeSeries: 100_000,
+      maxSeriesPerMetric: 2_000,
+    }),
   /** Browser requests per minute per DSN key (a key can set its own). `false`: no limit. Default 300. */
   rateLimit: z.union([z.literal(false), positiveInt]).default(300),
   /** The clock, for tests. */

@@ -30,11 +30,7 @@ export const POINT_LIMITS = {
  */
 export interface CumulativeTracker {
   /** The increments of `values` (one per bucket, or one for a counter) since the series' last point, or `undefined` for a baseline. */
-  increments(
-    series: string,
-    values: readonly number[],
-    startTimeMs: number | undefined,
-  ): number[] | undefined
+  increments(series: string, values: readonly number[], startTimeMs: number | undefined): number[] | undefined
   readonly size: number
 }
 
@@ -43,14 +39,18 @@ interface SeriesState {
   startTimeMs: number | undefined
 }
 
-export function createCumulativeTracker(options: { maxSeries: number; now: () => number }): CumulativeTracker {
+export function createCumulativeTracker(options: {
+  maxSeries: number
+  now: () => number
+}): CumulativeTracker {
   const startedAt = options.now()
   const series = new Map<string, SeriesState>()
 
   return {
     increments(key, values, startTimeMs) {
       const previous = series.get(key)
-      if (previous) series.delete(key) // re-inserted below: the map's order is least recently used first
+      if (previous)
+        series.delete(key) // re-inserted below: the map's order is least recently used first
       else if (series.size >= options.maxSeries) series.delete(series.keys().next().value!)
       series.set(key, { values, startTimeMs })
       if (!previous) return startTimeMs !== undefined && startTimeMs >= startedAt ? [...values] : undefined
@@ -136,9 +136,77 @@ export function pointProblem(name: string, value: number): string | undefined {
   return undefined
 }
 
-/** Forwards points in batches of the store's size (a store batch is all or nothing). */
-export async function forwardPoints(forwarder: Forwarder, points: readonly MetricPoint[]): Promise<void> {
-  for (let i = 0; i < points.length; i += POINT_LIMITS.batch) {
-    await forwarder.metrics(points.slice(i, i + POINT_LIMITS.batch))
+/**
+ * A bound on distinct series per metric name, so one label with unbounded values (a user id, a URL with ids) cannot
+ * flood the store: series seen before always pass, new ones beyond `maxPerMetric` are refused by name. Memory is
+ * bounded too: at most `maxMetrics` names are tracked (least recently used first out).
+ */
+export interface SeriesBudget {
+  /** Whether the point's series may be written. */
+  admit(name: string, labels: Readonly<Record<string, string | number>> | undefined): boolean
+  readonly maxPerMetric: number
+}
+
+export function createSeriesBudget(options: { maxPerMetric: number; maxMetrics: number }): SeriesBudget {
+  const byName = new Map<string, Set<string>>()
+  return {
+    maxPerMetric: options.maxPerMetric,
+    admit(name, labels) {
+      let series = byName.get(name)
+      if (series) byName.delete(name)
+      else {
+        if (byName.size >= options.maxMetrics) byName.delete(byName.keys().next().value!)
+        series = new Set()
+      }
+      byName.set(name, series)
+      const key = labels ? labelKey(labels) : ''
+      if (series.has(key)) return true
+      if (series.size >= options.maxPerMetric) return false
+      series.add(key)
+      return true
+    },
+  }
+}
+
+const labelKey = (labels: Readonly<Record<string, string | number>>) =>
+  Object.keys(labels)
+    .sort()
+    .map((key) => `${key}\u0000${labels[key]}`)
+    .join('\u0001')
+
+/** What {@link forwardPoints} left out, for a partial-success answer. */
+export interface ForwardOutcome {
+  rejected: number
+  /** Why, in a sentence naming the metrics; undefined when nothing was rejected. */
+  message?: string
+}
+
+/**
+ * Forwards points in batches of the store's size (a store batch is all or nothing); with a `budget`, points of new
+ * series beyond its per-metric limit are left out and counted.
+ */
+export async function forwardPoints(
+  forwarder: Forwarder,
+  points: readonly MetricPoint[],
+  budget?: SeriesBudget,
+): Promise<ForwardOutcome> {
+  let admitted = points
+  const overBudget = new Set<string>()
+  if (budget) {
+    admitted = points.filter((point) => {
+      if (budget.admit(point.name, point.labels)) return true
+      overBudget.add(point.name)
+      return false
+    })
+  }
+  for (let i = 0; i < admitted.length; i += POINT_LIMITS.batch) {
+    await forwarder.metrics(admitted.slice(i, i + POINT_LIMITS.batch))
+  }
+  const rejected = points.length - admitted.length
+  if (rejected === 0) return { rejected }
+  const names = [...overBudget].slice(0, 5).map((name) => name.slice(0, 100))
+  return {
+    rejected,
+    message: `${rejected} points of new series refused: ${names.join(', ')} already ha${names.length > 1 ? 've' : 's'} ${budget!.maxPerMetric} series (the limit per metric, receivers.maxSeriesPerMetric); drop high-cardinality labels such as ids`,
   }
 }

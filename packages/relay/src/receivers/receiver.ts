@@ -1,7 +1,7 @@
 import type { Logger } from '@monlight/core'
 import type { Forwarder } from '../service/forward.js'
 import type { Edge } from './edge.js'
-import type { CumulativeTracker } from './metric-points.js'
+import type { CumulativeTracker, SeriesBudget } from './metric-points.js'
 
 /**
  * What the relay gives each receiver of a third-party protocol (one folder per protocol: parse → map → routes).
@@ -12,6 +12,8 @@ export interface ReceiverDeps {
   edge: Edge
   /** Cumulative series → increments, shared so a series keeps its state whichever receiver it arrives through. */
   cumulative: CumulativeTracker
+  /** Distinct series per metric name; pass it to `forwardPoints` so a label with unbounded values is refused. */
+  series: SeriesBudget
   limits: { maxBodyBytes: number; maxDecodedBytes: number }
   logger: Logger
   now: () => number
