@@ -57,7 +57,12 @@ describeAdapters('module app', createTinyModule, (t) => {
     const bearer = (value: string) => ({ headers: { authorization: value } })
     expect((await t.fetch('/api/search?q=x', bearer(`Bearer ${TINY_KEYS[0]}`))).status).toBe(200)
     expect((await t.fetch('/api/search?q=x', bearer(`bearer  ${TINY_KEYS[1]}`))).status).toBe(200)
-    for (const wrong of ['Bearer nope', `Basic ${Buffer.from(`u:nope`).toString('base64')}`, `Bearer ${TINY_KEYS[0]} extra`, 'Bearer']) {
+    for (const wrong of [
+      'Bearer nope',
+      `Basic ${Buffer.from(`u:nope`).toString('base64')}`,
+      `Bearer ${TINY_KEYS[0]} extra`,
+      'Bearer',
+    ]) {
       expect((await t.fetch('/api/search?q=x', bearer(wrong))).status).toBe(401)
     }
     // X-API-Key wins over Authorization, as it wins over the query.

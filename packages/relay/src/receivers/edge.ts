@@ -93,7 +93,10 @@ export function createEdge(options: EdgeOptions): Edge {
         const refusal = await options.service.refusal(given)
         throw refusal.status === 403
           ? refusal
-          : new MonlightError('UNAUTHORIZED', 'Invalid key: it is neither an API key nor an active project (DSN) key')
+          : new MonlightError(
+              'UNAUTHORIZED',
+              'Invalid key: it is neither an API key nor an active project (DSN) key',
+            )
       }
       edge.checkOrigin(event, key)
       const decision = edge.take(key, event.req.headers.has('origin') ? options.rateLimit : false)
