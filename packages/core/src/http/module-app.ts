@@ -5,6 +5,7 @@ import { MonlightError } from '../errors.js'
 import { type Logger, silentLogger } from '../logger.js'
 import { createApiKeyVerifier, readApiKey } from './auth.js'
 import { checkDeclaredLength } from './body.js'
+import { compressResponses } from './compress.js'
 import { createRateLimiter, type RateLimiter } from './rate-limit.js'
 import { renderError } from './render-error.js'
 import {
@@ -98,6 +99,7 @@ export function createModuleApp(input: ModuleAppOptions): H3 {
     onError: (error, event) => renderError(error, logger, event.res.headers),
   })
 
+  app.use(compressResponses)
   app.use((event, next) => {
     const meta = event.context.matchedRoute?.meta as MonlightRouteMeta | undefined
     const state: RequestState = {

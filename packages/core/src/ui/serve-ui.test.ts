@@ -29,6 +29,16 @@ describe('mountUi', () => {
     expect(await detail.text()).toContain('<base href="../">')
   })
 
+  it('sends a Content-Security-Policy and refuses framing on pages, not on assets', async () => {
+    const page = await app.fetch(new Request('http://x/'))
+    const policy = page.headers.get('content-security-policy') ?? ''
+    expect(policy).toContain("script-src 'self'")
+    expect(policy).toContain("frame-ancestors 'none'")
+    expect(page.headers.get('x-frame-options')).toBe('DENY')
+    const asset = await app.fetch(new Request('http://x/assets/app.js'))
+    expect(asset.headers.get('content-security-policy')).toBeNull()
+  })
+
   it('serves assets with a content type and answers 304 to a matching ETag', async () => {
     const asset = await app.fetch(new Request('http://x/assets/app.js'))
     expect(asset.status).toBe(200)

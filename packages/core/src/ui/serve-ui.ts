@@ -17,6 +17,27 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 }
 
+/**
+ * The UIs load only their own script and styles and call only their own API: anything else a page tries (an
+ * injected script, a frame around it on another site) is refused by the browser too.
+ */
+const PAGE_HEADERS = {
+  'content-security-policy': [
+    "default-src 'self'",
+    "script-src 'self'",
+    // Charts and layout set element styles from script.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+}
+
 export interface UiOptions {
   /** The built UI: `index.html` plus assets (see {@link findUiDir}). */
   dir: string
@@ -57,12 +78,13 @@ export function mountUi(app: H3, { dir, pages = [] }: UiOptions): void {
   }
 
   const send = (event: H3Event, asset: Asset, body: Uint8Array<ArrayBuffer> | string = asset.body) => {
-    const headers = {
+    const headers: Record<string, string> = {
       'content-type': asset.type,
       'cache-control': 'no-cache',
       etag: asset.etag,
       'x-content-type-options': 'nosniff',
     }
+    if (asset.type.startsWith('text/html')) Object.assign(headers, PAGE_HEADERS)
     if (event.req.headers.get('if-none-match') === asset.etag)
       return new Response(null, { status: 304, headers })
     return new Response(body, { headers })
