@@ -37,7 +37,7 @@ function otlpLogsBody(): Uint8Array {
   const exporter = new InMemoryLogRecordExporter()
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': 'checkout' }),
-    processors: [new SimpleLogRecordProcessor(exporter)],
+    processors: [new SimpleLogRecordProcessor({ exporter })],
   })
   const logger = provider.getLogger('bench')
   for (let i = 0; i < BATCH; i++) {
@@ -108,7 +108,12 @@ async function startVictoriaMetrics(): Promise<{ url: string; stop(): void } | u
   )
   const url = `http://127.0.0.1:${port}`
   for (let i = 0; i < 100; i++) {
-    if (await fetch(`${url}/health`).then((r) => r.ok).catch(() => false)) break
+    if (
+      await fetch(`${url}/health`)
+        .then((r) => r.ok)
+        .catch(() => false)
+    )
+      break
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   return {
@@ -141,7 +146,13 @@ try {
   const writeBody = await remoteWriteBody()
   const metricsBody = otlpMetricsBody()
   const targets = {
-    logs: { url: `${server.url}/v1/logs`, method: 'POST' as const, body: logsBody, headers: protobuf, connections: 8 },
+    logs: {
+      url: `${server.url}/v1/logs`,
+      method: 'POST' as const,
+      body: logsBody,
+      headers: protobuf,
+      connections: 8,
+    },
     write: {
       url: `${server.url}/api/v1/write`,
       method: 'POST' as const,
@@ -158,8 +169,14 @@ try {
     },
   }
   // Warm-up: JIT, SQLite pages, the series caches.
-  for (const target of Object.values(targets)) await load({ ...target, body: Buffer.from(target.body) as never, duration: 1 })
-  const figures = { logs: [] as number[], write: [] as number[], otlpMetrics: [] as number[], vm: [] as number[] }
+  for (const target of Object.values(targets))
+    await load({ ...target, body: Buffer.from(target.body) as never, duration: 1 })
+  const figures = {
+    logs: [] as number[],
+    write: [] as number[],
+    otlpMetrics: [] as number[],
+    vm: [] as number[],
+  }
   for (let round = 0; round < ROUNDS; round++) {
     figures.logs.push(await rate(targets.logs, BATCH))
     figures.write.push(await rate(targets.write, BATCH))
@@ -188,14 +205,20 @@ try {
     {
       measure: `remote_write, ${fmt(BATCH)} samples/request with timestamps`,
       result: `${fmt(median(figures.write))} samples/s`,
-      baseline: vmMedian ? `VictoriaMetrics ${fmt(vmMedian)} samples/s: ${ratio(median(figures.write))}` : 'VictoriaMetrics not installed',
+      baseline: vmMedian
+        ? `VictoriaMetrics ${fmt(vmMedian)} samples/s: ${ratio(median(figures.write))}`
+        : 'VictoriaMetrics not installed',
       budget: '≥ 300,000 samples/s, ≥ ×0.5',
-      met: median(figures.write) >= 300_000 && (vmMedian === undefined || median(figures.write) / vmMedian >= 0.5),
+      met:
+        median(figures.write) >= 300_000 &&
+        (vmMedian === undefined || median(figures.write) / vmMedian >= 0.5),
     },
     {
       measure: `OTLP metrics, protobuf, ${fmt(BATCH)} samples/request with timestamps`,
       result: `${fmt(median(figures.otlpMetrics))} samples/s`,
-      baseline: vmMedian ? `VictoriaMetrics (remote_write) ${fmt(vmMedian)} samples/s: ${ratio(median(figures.otlpMetrics))}` : '—',
+      baseline: vmMedian
+        ? `VictoriaMetrics (remote_write) ${fmt(vmMedian)} samples/s: ${ratio(median(figures.otlpMetrics))}`
+        : '—',
       budget: '≥ 300,000 samples/s',
       met: median(figures.otlpMetrics) >= 300_000,
     },
