@@ -13,6 +13,11 @@ export interface BodyLimits {
   limit?: number
   /** Bytes after Content-Encoding is undone; default the wire limit, so compression never admits a larger body. */
   decodedLimit?: number
+  /**
+   * `Content-Encoding: snappy` is accepted and the bytes are returned as sent: Prometheus remote_write and Loki
+   * clients label their snappy-framed protobuf so, and the receiver undoes it (with its own size check).
+   */
+  snappy?: boolean
 }
 
 /** The 413 for a body over the limit, with upstream's wording. */
@@ -73,7 +78,9 @@ export function readBytes(event: H3Event, options: BodyLimits = {}): Promise<Buf
   let encoding: Encoding | undefined
   try {
     if (bodyAlreadyRead(event)) throw bodyAlreadyReadError()
-    encoding = parseContentEncoding(event.req.headers.get('content-encoding'))
+    const header = event.req.headers.get('content-encoding')
+    encoding =
+      options.snappy && header?.trim().toLowerCase() === 'snappy' ? undefined : parseContentEncoding(header)
     declared = checkDeclaredLength(event, limit)
   } catch (error) {
     return Promise.reject(error)
