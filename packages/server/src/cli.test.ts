@@ -258,6 +258,46 @@ describe('monlight start --port (single port)', () => {
   })
 })
 
+describe('monlight start --port (single port): the receivers at the root', () => {
+  it('takes OTLP and Loki pushes on their conventional paths, with the API key as they send it', async () => {
+    const cli = await startCli(['--port', '0', '--data-dir', tempDir()])
+    const base = cli.indexUrl!.replace(/\/$/, '')
+    const bearer = { authorization: `Bearer ${cli.apiKey!}` }
+    const now = `${Date.now()}000000`
+    const otlp = await fetch(`${base}/v1/logs`, {
+      method: 'POST',
+      headers: { ...bearer, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        resourceLogs: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'otel-app' } }] },
+            scopeLogs: [
+              { logRecords: [{ timeUnixNano: now, severityNumber: 17, body: { stringValue: 'from otlp' } }] },
+            ],
+          },
+        ],
+      }),
+    })
+    expect([otlp.status, await otlp.json()]).toEqual([200, {}])
+    const basic = { authorization: `Basic ${Buffer.from(`loki:${cli.apiKey!}`).toString('base64')}` }
+    const loki = await fetch(`${base}/loki/api/v1/push`, {
+      method: 'POST',
+      headers: { ...basic, 'content-type': 'application/json' },
+      body: JSON.stringify({ streams: [{ stream: { job: 'loki-app' }, values: [[now, 'from loki']] }] }),
+    })
+    expect(loki.status).toBe(204)
+    expect((await fetch(`${base}/v1/logs`, { method: 'POST', body: '{}' })).status).toBe(401)
+    expect((await fetch(`${base}/v1/nothing`, { method: 'POST', body: '{}' })).status).toBe(404)
+    const read = await fetch(`${cli.urls.logs}api/logs?search=from`, { headers: bearer })
+    const { logs } = (await read.json()) as { logs: { container: string; message: string; level: string }[] }
+    expect(logs.map((entry) => [entry.container, entry.message]).sort()).toEqual([
+      ['loki-app', 'from loki'],
+      ['otel-app', 'from otlp'],
+    ])
+    expect((await cli.stop()).code).toBe(0)
+  })
+})
+
 // Each of these runs its own process: run them side by side.
 describe.concurrent('monlight commands and errors', () => {
   it('--help lists every flag and variable, and exits 0', async ({ expect }) => {

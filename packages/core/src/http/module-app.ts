@@ -107,10 +107,11 @@ export function createModuleApp(input: ModuleAppOptions): H3 {
       maxQueryLength: options.maxQueryLength,
     }
     setRequestState(event, state)
-    // An unknown path is a 404 for everyone: a client posting to the wrong URL learns that, not that its key is bad.
-    if (!event.context.matchedRoute) throw new MonlightError('NOT_FOUND', 'Not found')
     if (meta?.public !== true) {
       if (verifyKey) {
+        // An unknown path is a 404 for everyone: a client posting to the wrong URL learns that, not that its key
+        // is bad. (Without auth, later middleware may still answer it: the single-port app's root paths.)
+        if (!event.context.matchedRoute) throw new MonlightError('NOT_FOUND', 'Not found')
         const key = readApiKey(event)
         const index = key === undefined ? -1 : verifyKey(key)
         if (index === -1) throw new MonlightError('UNAUTHORIZED', 'Invalid API key')
