@@ -27,6 +27,7 @@ export default defineConfig({
           { text: 'Python apps', link: '/python' },
           { text: 'Sentry SDKs', link: '/sentry' },
           { text: 'Source maps', link: '/source-maps' },
+          { text: 'OpenTelemetry, Loki, Prometheus', link: '/otel-loki-prometheus' },
         ],
       },
       {
