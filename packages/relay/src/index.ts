@@ -7,6 +7,8 @@
  */
 import { createScheduler, type MonlightModule, migrate } from '@monlight/core'
 import { type RelayOptions, resolveRelayOptions } from './options.js'
+import { createCumulativeTracker, createSeriesBudget } from './receivers/metric-points.js'
+import { createScraper } from './receivers/prometheus/scrape.js'
 import { createRelayRouter } from './router/router.js'
 import { migrations } from './schema/migrations.js'
 import { createBundleAssembler } from './service/bundle-assembly.js'
@@ -103,7 +105,17 @@ export function createRelay(input: RelayOptions & { uiDir?: string }): RelayModu
     logger,
     now: options.now,
   })
+  const cumulative = createCumulativeTracker({
+    maxSeries: options.receivers.maxCumulativeSeries,
+    now: options.now,
+  })
+  const series = createSeriesBudget({
+    maxPerMetric: options.receivers.maxSeriesPerMetric,
+    maxMetrics: 10_000,
+  })
   const router = createRelayRouter({
+    cumulative,
+    series,
     service,
     forwarder,
     assembler,
@@ -140,7 +152,8 @@ export function createRelay(input: RelayOptions & { uiDir?: string }): RelayModu
       return result
     },
     start() {
-      const stop = createScheduler({ name: 'relay', database: options.database, logger })
+      const scheduler = createScheduler({ name: 'relay', database: options.database, logger })
+      scheduler
         .add({
           name: 'source-map-retention',
           intervalMs: DAY_MS,
@@ -151,7 +164,22 @@ export function createRelay(input: RelayOptions & { uiDir?: string }): RelayModu
           intervalMs: DAY_MS,
           run: () => assembler.applyRetention(),
         })
-        .start()
+      if (options.scrape.length > 0) {
+        const scraper = createScraper({
+          targets: options.scrape,
+          forwarder,
+          cumulative,
+          series,
+          logger,
+          now: options.now,
+        })
+        scheduler.add({
+          name: 'prometheus-scrape',
+          intervalMs: scraper.tickMs,
+          run: (signal) => scraper.scrapeDue(signal),
+        })
+      }
+      const stop = scheduler.start()
       return async () => {
         await stop()
         await forwarder.close()

@@ -126,6 +126,34 @@ export const relayOptionsSchema = z.strictObject({
       maxCumulativeSeries: 100_000,
       maxSeriesPerMetric: 2_000,
     }),
+  /** Prometheus `/metrics` endpoints to pull from (prom-client apps, exporters), on the leader instance. */
+  scrape: z
+    .array(
+      z
+        .strictObject({
+          url: z.url({
+            protocol: /^https?$/,
+            error: 'scrape url must be an http(s) URL such as http://app:9464/metrics',
+          }),
+          /** The `job` label. Default: the URL's host. */
+          job: z.string().min(1).max(100).optional(),
+          /** Default 15. */
+          intervalSeconds: z.number().min(1).max(86_400).default(15),
+          /** Default 10, and at most the interval. */
+          timeoutSeconds: z.number().min(0.1).max(600).default(10),
+          labels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string().max(500)).default({}),
+          bearerToken: z.string().min(1).optional(),
+          /** Largest answer read, decompressed. Default 16 MiB. */
+          maxBytes: positiveInt.default(16 * MIB),
+          project: z.string().min(1).max(100).optional(),
+        })
+        .transform((target) => ({
+          ...target,
+          timeoutSeconds: Math.min(target.timeoutSeconds, target.intervalSeconds),
+        })),
+    )
+    .max(1000)
+    .default([]),
   /** Browser requests per minute per DSN key (a key can set its own). `false`: no limit. Default 300. */
   rateLimit: z.union([z.literal(false), positiveInt]).default(300),
   /** The clock, for tests. */

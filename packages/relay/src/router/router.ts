@@ -13,7 +13,7 @@ import {
 import type { H3, H3Event } from 'h3'
 import { createEdge } from '../receivers/edge.js'
 import { mountLokiRoutes } from '../receivers/loki/routes.js'
-import { createCumulativeTracker, createSeriesBudget } from '../receivers/metric-points.js'
+import type { CumulativeTracker, SeriesBudget } from '../receivers/metric-points.js'
 import { mountOtlpRoutes } from '../receivers/otlp/routes.js'
 import { mountPrometheusRoutes } from '../receivers/prometheus/routes.js'
 import type { ReceiverDeps } from '../receivers/receiver.js'
@@ -35,12 +35,10 @@ export interface RelayRouterDeps {
   assembler: BundleAssembler
   sentry: SentryLimits
   sentryApi: SentryApiLimits
-  receivers: {
-    maxBodyBytes: number
-    maxDecodedBytes: number
-    maxCumulativeSeries: number
-    maxSeriesPerMetric: number
-  }
+  receivers: { maxBodyBytes: number; maxDecodedBytes: number }
+  /** The receivers' state, shared with the scrape job: cumulative series and series per metric. */
+  cumulative: CumulativeTracker
+  series: SeriesBudget
   /** Where apps reach the relay, for the DSNs shown; default: the request's own origin and mount path. */
   publicUrl: string | undefined
   now: () => number
@@ -167,8 +165,8 @@ export function createRelayRouter(deps: RelayRouterDeps): H3 {
   const receiver: ReceiverDeps = {
     forwarder: deps.forwarder,
     edge,
-    cumulative: createCumulativeTracker({ maxSeries: deps.receivers.maxCumulativeSeries, now: deps.now }),
-    series: createSeriesBudget({ maxPerMetric: deps.receivers.maxSeriesPerMetric, maxMetrics: 10_000 }),
+    cumulative: deps.cumulative,
+    series: deps.series,
     limits: deps.receivers,
     logger: deps.logger,
     now: deps.now,

@@ -18,7 +18,7 @@ import { type EnvReader, envReader } from './env.js'
  * modules'); ours: SOURCE_MAP_MAX_BYTES, SOURCE_MAP_RETENTION_DAYS, SOURCE_MAP_CACHE_SIZE,
  * SOURCE_MAP_MAX_BUNDLE_BYTES, UPSTREAM_TIMEOUT_MS, RELAY_PUBLIC_URL (for the DSNs shown), LOG_VIEWER_URL /
  * LOG_VIEWER_API_KEY (Sentry logs when the log viewer runs apart), SENTRY_MAX_BODY_BYTES, SENTRY_MAX_ITEM_BYTES,
- * SENTRY_TUNNEL_PATH.
+ * SENTRY_TUNNEL_PATH, SCRAPE_TARGETS (`[job=]url,...`) and SCRAPE_INTERVAL (seconds).
  */
 export function createRelaySlot(context: ModuleContext): MonlightModule {
   const env = envReader(context.env)
@@ -40,6 +40,7 @@ export function createRelaySlot(context: ModuleContext): MonlightModule {
       maxItemBytes: env.integer('SENTRY_MAX_ITEM_BYTES'),
       tunnelPath: env.text('SENTRY_TUNNEL_PATH'),
     },
+    scrape: parseScrapeTargets(env.list('SCRAPE_TARGETS'), env.integer('SCRAPE_INTERVAL')),
     sourceMaps: {
       maxBytes: env.integer('SOURCE_MAP_MAX_BYTES'),
       retentionDays: env.integer('SOURCE_MAP_RETENTION_DAYS'),
@@ -111,4 +112,22 @@ export function parseDsnKeys(entries: string[], logger: Logger): { project: stri
     keys.push({ project, publicKey })
   }
   return keys
+}
+
+/**
+ * SCRAPE_TARGETS: `[job=]url,...`, e.g. `shop=http://shop:9464/metrics,http://node:9100/metrics`; the relay's
+ * option schema checks each URL and says what is wrong.
+ */
+export function parseScrapeTargets(
+  entries: string[],
+  intervalSeconds: number | undefined,
+): { url: string; job?: string; intervalSeconds?: number }[] {
+  return entries.map((entry) => {
+    const match = /^([\w.-]+)=(.+)$/.exec(entry)
+    return {
+      url: match ? match[2]! : entry,
+      ...(match && { job: match[1] }),
+      ...(intervalSeconds !== undefined && { intervalSeconds }),
+    }
+  })
 }
