@@ -56,13 +56,15 @@ describe('monlight start (port per module)', () => {
     firstKey = cli.apiKey
     for (const name of MODULE_NAMES) expect(existsSync(join(dataDir, `${name}.sqlite`))).toBe(true)
 
-    // Auth before routing: no key → 401, with the key → the module's own 404.
-    const anonymous = await fetch(`${cli.urls.errors}api/nothing`)
+    // A route that exists asks for the key; an unknown path is the module's own 404, key or not.
+    const anonymous = await fetch(`${cli.urls.errors}api/errors`)
     expect(anonymous.status).toBe(401)
     expect(await anonymous.json()).toEqual(UNAUTHORIZED)
-    const keyed = await fetch(`${cli.urls.metrics}api/nothing`, { headers: { 'x-api-key': cli.apiKey! } })
-    expect(keyed.status).toBe(404)
-    expect(await keyed.json()).toEqual(NOT_FOUND)
+    for (const headers of [{}, { 'x-api-key': cli.apiKey! }]) {
+      const unknown = await fetch(`${cli.urls.metrics}api/nothing`, { headers })
+      expect(unknown.status).toBe(404)
+      expect(await unknown.json()).toEqual(NOT_FOUND)
+    }
 
     // A backup taken while the server runs is a readable, intact SQLite file.
     const backupDir = tempDir('monlight-backup-')
