@@ -221,7 +221,18 @@ describe('OTLP receiver fuzz', () => {
       },
     ]
     const paths = ['/v1/logs', '/v1/metrics', '/v1/traces']
-    const junk = [null, -1, 1e309, 'NaN', '', [], {}, { stringValue: 1 }, '99999999999999999999999', true]
+    const junk = [
+      null,
+      -1,
+      Number.POSITIVE_INFINITY,
+      'NaN',
+      '',
+      [],
+      {},
+      { stringValue: 1 },
+      '99999999999999999999999',
+      true,
+    ]
     for (let round = 0; round < rounds; round++) {
       const index = Math.floor(random() * 3)
       const text = JSON.stringify(samples[index])

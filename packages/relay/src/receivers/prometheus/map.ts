@@ -48,13 +48,10 @@ export function mapSeries(
       }
       const base = name.slice(0, -'_bucket'.length)
       const key = `${base}\u0000${JSON.stringify(withoutLe)}`
-      let histogram = histograms.get(key)
-      if (!histogram) histograms.set(key, (histogram = { name: base, labels: withoutLe, byTime: new Map() }))
+      const histogram = entryOf(histograms, key, () => ({ name: base, labels: withoutLe, byTime: new Map() }))
       for (const { value, timestamp } of samples) {
         if (!Number.isFinite(value)) continue
-        let bounds = histogram.byTime.get(timestamp)
-        if (!bounds) histogram.byTime.set(timestamp, (bounds = []))
-        bounds.push([bound, value])
+        entryOf(histogram.byTime, timestamp, () => []).push([bound, value])
       }
       continue
     }
@@ -104,6 +101,15 @@ export function mapSeries(
 }
 
 type Kind = 'gauge' | 'counter' | 'bucket'
+
+/** The map's value for `key`, created by `make` when missing. */
+function entryOf<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  const found = map.get(key)
+  if (found !== undefined) return found
+  const made = make()
+  map.set(key, made)
+  return made
+}
 
 /** Base names that have `_bucket` (with `le`) or `quantile` series in this request. */
 function familiesWithParts(series: readonly PromSeries[]): Set<string> {
