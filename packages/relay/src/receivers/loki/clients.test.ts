@@ -1,11 +1,4 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { gzipSync } from 'node:zlib'
-import { createDatabase } from '@monlight/core'
-import { toNodeListener } from '@monlight/core/adapters/node'
-import { createErrors } from '@monlight/errors'
-import { createLogs } from '@monlight/logs'
-import { createMetrics } from '@monlight/metrics'
 import { seededRandom, until } from '@monlight/test-utils'
 import pino from 'pino'
 import pinoLoki from 'pino-loki'
@@ -14,43 +7,21 @@ import { compressSync } from 'snappy'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import winston from 'winston'
 import LokiTransport from 'winston-loki'
-import { createRelay } from '../../index.js'
+import { type SeenRequest, serveRelayWithStores } from '../../__fixtures__/harness.js'
 
 // pino-loki (JSON) and winston-loki (snappy protobuf, and JSON) pushing through the relay into the real log store.
 const KEY = 'loki-test-api-key'
-let server: Server
+let stack: Awaited<ReturnType<typeof serveRelayWithStores>>
 let base: string
-let logs: ReturnType<typeof createLogs>
-const requests: { type: string; encoding: string; status: number }[] = []
+let logs: typeof stack.logs
+let requests: SeenRequest[]
 
 beforeAll(async () => {
-  const database = await createDatabase({ sqlite: ':memory:' })
-  const errors = createErrors({ database, apiKeys: [KEY] })
-  logs = createLogs({ database, apiKeys: [KEY] })
-  const metrics = createMetrics({ database, apiKeys: [KEY] })
-  for (const module of [errors, logs, metrics]) await module.migrate()
-  const relay = createRelay({
-    database,
-    apiKeys: [KEY],
-    forward: { errors: errors.service, metrics: metrics.service, logs: logs.service },
-  })
-  await relay.migrate()
-  const listener = toNodeListener(relay.router)
-  server = createServer((request, response) => {
-    response.on('finish', () =>
-      requests.push({
-        type: String(request.headers['content-type']),
-        encoding: String(request.headers['content-encoding'] ?? 'identity'),
-        status: response.statusCode,
-      }),
-    )
-    listener(request, response)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  stack = await serveRelayWithStores(KEY)
+  ;({ base, logs, requests } = stack)
 })
 
-afterAll(() => new Promise((resolve) => server.close(resolve)))
+afterAll(() => stack.close())
 
 const entriesOf = (container: string, count: number) =>
   until(

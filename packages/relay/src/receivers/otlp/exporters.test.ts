@@ -1,10 +1,3 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { createDatabase } from '@monlight/core'
-import { toNodeListener } from '@monlight/core/adapters/node'
-import { createErrors, type ErrorsModule } from '@monlight/errors'
-import { createLogs } from '@monlight/logs'
-import { createMetrics } from '@monlight/metrics'
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { SeverityNumber } from '@opentelemetry/api-logs'
 import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http'
@@ -18,47 +11,23 @@ import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-log
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics'
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createRelay, type RelayModule } from '../../index.js'
+import { type SeenRequest, serveRelayWithStores } from '../../__fixtures__/harness.js'
 
 // The real OpenTelemetry JS SDKs and exporters (JSON and protobuf) reporting through the relay into the real stores.
 const KEY = 'otlp-test-api-key'
-let server: Server
+let stack: Awaited<ReturnType<typeof serveRelayWithStores>>
 let base: string
-let relay: RelayModule
-let errors: ErrorsModule
-let logs: ReturnType<typeof createLogs>
-let metrics: ReturnType<typeof createMetrics>
-const requests: { path: string; type: string; encoding: string; status: number }[] = []
+let errors: typeof stack.errors
+let logs: typeof stack.logs
+let metrics: typeof stack.metrics
+let requests: SeenRequest[]
 
 beforeAll(async () => {
-  const database = await createDatabase({ sqlite: ':memory:' })
-  errors = createErrors({ database, apiKeys: [KEY] })
-  logs = createLogs({ database, apiKeys: [KEY] })
-  metrics = createMetrics({ database, apiKeys: [KEY] })
-  for (const module of [errors, logs, metrics]) await module.migrate()
-  relay = createRelay({
-    database,
-    apiKeys: [KEY],
-    forward: { errors: errors.service, metrics: metrics.service, logs: logs.service },
-  })
-  await relay.migrate()
-  const listener = toNodeListener(relay.router)
-  server = createServer((request, response) => {
-    response.on('finish', () =>
-      requests.push({
-        path: request.url ?? '',
-        type: String(request.headers['content-type']),
-        encoding: String(request.headers['content-encoding'] ?? 'identity'),
-        status: response.statusCode,
-      }),
-    )
-    listener(request, response)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  stack = await serveRelayWithStores(KEY)
+  ;({ base, errors, logs, metrics, requests } = stack)
 })
 
-afterAll(() => new Promise((resolve) => server.close(resolve)))
+afterAll(() => stack.close())
 
 const headers = { Authorization: `Bearer ${KEY}` }
 const exporters = [

@@ -1,15 +1,8 @@
-import { createServer, type Server } from 'node:http'
 import { createRequire } from 'node:module'
-import type { AddressInfo } from 'node:net'
-import { createDatabase } from '@monlight/core'
-import { toNodeListener } from '@monlight/core/adapters/node'
-import { createErrors } from '@monlight/errors'
-import { createLogs } from '@monlight/logs'
-import { createMetrics } from '@monlight/metrics'
 import { seededRandom } from '@monlight/test-utils'
 import { compressSync } from 'snappy'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createRelay } from '../../index.js'
+import { serveRelayWithStores } from '../../__fixtures__/harness.js'
 
 // The prometheus-remote-write client pushing through the relay into the real metrics store.
 const { pushTimeseries, serialize } = createRequire(import.meta.url)('prometheus-remote-write') as {
@@ -17,28 +10,17 @@ const { pushTimeseries, serialize } = createRequire(import.meta.url)('prometheus
   serialize(payload: unknown): Promise<Uint8Array>
 }
 const KEY = 'remote-write-test-api-key'
-let server: Server
+let stack: Awaited<ReturnType<typeof serveRelayWithStores>>
 let url: string
-let metrics: ReturnType<typeof createMetrics>
+let metrics: typeof stack.metrics
 
 beforeAll(async () => {
-  const database = await createDatabase({ sqlite: ':memory:' })
-  const errors = createErrors({ database, apiKeys: [KEY] })
-  const logs = createLogs({ database, apiKeys: [KEY] })
-  metrics = createMetrics({ database, apiKeys: [KEY] })
-  for (const module of [errors, logs, metrics]) await module.migrate()
-  const relay = createRelay({
-    database,
-    apiKeys: [KEY],
-    forward: { errors: errors.service, metrics: metrics.service, logs: logs.service },
-  })
-  await relay.migrate()
-  server = createServer(toNodeListener(relay.router))
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/write`
+  stack = await serveRelayWithStores(KEY)
+  url = `${stack.base}/api/v1/write`
+  metrics = stack.metrics
 })
 
-afterAll(() => new Promise((resolve) => server.close(resolve)))
+afterAll(() => stack.close())
 
 const options = () => ({ url, fetch: globalThis.fetch, auth: { username: 'prometheus', password: KEY } })
 const sample = (value: number, timestamp = Date.now()) => ({ value, timestamp })
