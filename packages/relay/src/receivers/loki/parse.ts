@@ -1,6 +1,6 @@
 import { MonlightError } from '@monlight/core'
-import protobuf from 'protobufjs'
 import { uncompressSync } from 'snappy'
+import { lazyProtoType } from '../proto-type.js'
 
 /** One stream of a push: its labels, and its entries (time in ns as a decimal string, line, metadata). */
 export interface LokiStream {
@@ -18,11 +18,7 @@ message EntryAdapter { Timestamp timestamp = 1; string line = 2; repeated LabelP
 message LabelPairAdapter { string name = 1; string value = 2; }
 message Timestamp { int64 seconds = 1; int32 nanos = 2; }
 `
-let pushRequest: protobuf.Type | undefined
-const pushType = () => {
-  pushRequest ??= protobuf.parse(PUSH_PROTO, { keepCase: true }).root.lookupType('logproto.PushRequest')
-  return pushRequest
-}
+const pushType = lazyProtoType(PUSH_PROTO, 'logproto.PushRequest')
 
 const bad = (reason: string) => new MonlightError('BAD_REQUEST', reason)
 

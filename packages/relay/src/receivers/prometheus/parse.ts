@@ -1,6 +1,6 @@
 import { MonlightError } from '@monlight/core'
-import protobuf from 'protobufjs'
 import { unsnappy } from '../loki/parse.js'
+import { lazyProtoType } from '../proto-type.js'
 
 /** One series of a remote_write request: its labels (`__name__` included) and samples (time in epoch ms). */
 export interface PromSeries {
@@ -21,11 +21,7 @@ message Label { string name = 1; string value = 2; }
 message Sample { double value = 1; int64 timestamp = 2; }
 message MetricMetadata { int32 type = 1; string metric_family_name = 2; }
 `
-let writeRequest: protobuf.Type | undefined
-const writeType = () => {
-  writeRequest ??= protobuf.parse(WRITE_PROTO, { keepCase: true }).root.lookupType('prometheus.WriteRequest')
-  return writeRequest
-}
+const writeType = lazyProtoType(WRITE_PROTO, 'prometheus.WriteRequest')
 
 const METADATA_TYPES = new Map([
   [1, 'counter'],
