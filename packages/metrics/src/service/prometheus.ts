@@ -18,6 +18,8 @@ const labelName = (name: string) => {
   return /^[a-zA-Z_]/.test(clean) && !clean.startsWith('__') ? clean : `_${clean.replace(/^_+/, '')}`
 }
 const escapeValue = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+/** HELP text escapes only backslash and newline (text format 0.0.4). */
+const escapeHelp = (text: string) => text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')
 const formatNumber = (value: number) =>
   Number.isNaN(value) ? 'NaN' : value === Infinity ? '+Inf' : value === -Infinity ? '-Inf' : String(value)
 
@@ -58,20 +60,27 @@ export async function renderPrometheus(store: MetricsStore, now: number, activeM
   const lines: string[] = []
   for (const [name, list] of byName) {
     const type = list[0]!.type
-    lines.push(`# HELP ${name} ${list[0]!.name} (Monlight ${type})`)
+    lines.push(`# HELP ${name} ${escapeHelp(list[0]!.name)} (Monlight ${type})`)
     lines.push(`# TYPE ${name} ${type === 'histogram' ? 'summary' : type}`)
+    // Two series whose names or labels sanitise alike would print one series twice: the first one stands.
+    const printed = new Set<string>()
     for (const s of list) {
-      if (type === 'counter') lines.push(`${name}${labelText(s)} ${formatNumber(s.total_sum)}`)
-      else if (type === 'gauge') lines.push(`${name}${labelText(s)} ${formatNumber(s.last_value ?? 0)}`)
+      const labels = labelText(s)
+      if (printed.has(labels)) continue
+      printed.add(labels)
+      if (type === 'counter') lines.push(`${name}${labels} ${formatNumber(s.total_sum)}`)
+      else if (type === 'gauge') lines.push(`${name}${labels} ${formatNumber(s.last_value ?? 0)}`)
       else {
         const stats = sketches.get(s.id)
-        for (const q of QUANTILES) {
-          const value = stats?.sketch ? quantile(stats.sketch, q) : undefined
-          const clamped = value === undefined ? NaN : Math.min(stats!.max, Math.max(stats!.min, value))
+        // Before a series' first minute is aggregated there is no quantile to show: none rather than NaN.
+        for (const q of stats?.sketch ? QUANTILES : []) {
+          const value = quantile(stats!.sketch!, q)
+          if (value === undefined) continue
+          const clamped = Math.min(stats!.max, Math.max(stats!.min, value))
           lines.push(`${name}${labelText(s, ['quantile', String(q)])} ${formatNumber(clamped)}`)
         }
-        lines.push(`${name}_sum${labelText(s)} ${formatNumber(s.total_sum)}`)
-        lines.push(`${name}_count${labelText(s)} ${s.total_count}`)
+        lines.push(`${name}_sum${labels} ${formatNumber(s.total_sum)}`)
+        lines.push(`${name}_count${labels} ${s.total_count}`)
       }
     }
   }

@@ -482,6 +482,21 @@ describeDialects('metrics service', (dialect) => {
     expect(text.endsWith('\n')).toBe(true)
   })
 
+  it('escapes HELP text, prints a series once when names or labels sanitise alike, and no NaN before aggregation', async () => {
+    const { service } = harness
+    await service.ingest([
+      { name: 'api.calls\\x', type: 'counter', value: 1, labels: { 'a.b': '1' } },
+      { name: 'api_calls\\x', type: 'counter', value: 2, labels: { a_b: '1' } },
+      { name: 'fresh_seconds', type: 'histogram', value: 0.2 },
+    ])
+    const text = await service.prometheus()
+    expect(text).toContain('# HELP api_calls_x api.calls\\\\x (Monlight counter)\n')
+    expect(text.match(/^api_calls_x\{a_b="1"\} /gm)).toHaveLength(1)
+    expect(text.match(/^# TYPE api_calls_x /gm)).toHaveLength(1)
+    expect(text).not.toContain('NaN')
+    expect(text).toContain('fresh_seconds_count 1\n')
+  })
+
   it('buffers record() and the helpers until flushed', async () => {
     const { service } = harness
     service.counter('signups')
