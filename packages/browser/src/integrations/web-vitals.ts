@@ -67,9 +67,12 @@ export const webVitalsIntegration = (): Integration => (hub) => {
   )
 
   // The navigation entry: delivered early (buffered, still loading) and again once the load event has ended,
-  // when both timings are final.
+  // when both timings are final. The entry is live: on a busy page the early delivery can already see it final,
+  // so the flag keeps the second one from reporting again.
+  let loadReported = false
   observe('navigation', (entry: PerformanceNavigationTiming) => {
-    if (!entry.loadEventEnd) return
+    if (!entry.loadEventEnd || loadReported) return
+    loadReported = true
     if (entry.responseStart > 0) report('web_vitals_ttfb', entry.responseStart)
     report('page_load_time', entry.loadEventEnd - entry.startTime)
   })
