@@ -80,6 +80,7 @@ export type {
 } from './ingest.js'
 export { createScheduler, type Job, type Scheduler, type SchedulerOptions } from './jobs/scheduler.js'
 export { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js'
+export { type JsonLogLine, parseJsonLogLine } from './json-log-line.js'
 export {
   createLogger,
   LOG_LEVELS,

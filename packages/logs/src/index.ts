@@ -20,7 +20,13 @@ export type { LogsOptions } from './options.js'
 export { migrations } from './schema/migrations.js'
 export type { LogInput, LogView } from './service/entries.js'
 export { detectLevel, LEVELS, type Level, parseLevelFilter } from './service/levels.js'
-export { parseSearch, type SearchQuery } from './service/search-syntax.js'
+export {
+  type FieldFilter,
+  type LogSearch,
+  parseLogSearch,
+  parseSearch,
+  type SearchQuery,
+} from './service/search-syntax.js'
 export type { LogQuery, LogsService } from './service/service.js'
 
 export interface LogsModule extends MonlightModule<LogsService> {

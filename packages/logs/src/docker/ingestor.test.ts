@@ -114,6 +114,30 @@ describeDialects('docker json-file ingestion', (dialect) => {
     ])
   })
 
+  it('stores a JSON line (pino, zap, slog) as its text and its fields, filterable', async () => {
+    const api = makeContainer(root, 'jjj', 'api')
+    writeLogs(api, [
+      JSON.stringify({ level: 30, time: 1, pid: 7, msg: 'order placed', order: { id: 42 } }),
+      JSON.stringify({ level: 'error', message: 'card declined', user_id: 'u1' }),
+      JSON.stringify({ event: 'no text field' }),
+      '{"msg": "broken" ',
+    ])
+    await ingestor({ graceMs: 0 }).runOnce()
+    const rows = (await logs.service.query({ limit: '10' })).logs.reverse()
+    expect(rows.map(({ level, message, attributes }) => ({ level, message, attributes }))).toEqual([
+      {
+        level: 'INFO',
+        message: 'order placed',
+        attributes: { level: 30, time: 1, pid: 7, order: { id: 42 } },
+      },
+      { level: 'ERROR', message: 'card declined', attributes: { level: 'error', user_id: 'u1' } },
+      { level: 'INFO', message: '{"event":"no text field"}', attributes: { event: 'no text field' } },
+      { level: 'INFO', message: '{"msg": "broken"', attributes: undefined },
+    ])
+    const found = await logs.service.query({ search: 'attr.order.id:42 placed' })
+    expect(found.logs.map((log) => log.message)).toEqual(['order placed'])
+  })
+
   it('joins Python tracebacks (with the final exception line), JS stacks and indented lines, per stream', async () => {
     const path = makeContainer(root, 'py', 'py')
     writeLogs(path, [

@@ -11,9 +11,10 @@ import {
   watch,
 } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import type { Logger } from '@monlight/core'
+import { type Logger, parseJsonLogLine } from '@monlight/core'
 import type { DockerOptions } from '../options.js'
-import { detectLevel } from '../service/levels.js'
+import { clipMessage, withoutNul } from '../service/entries.js'
+import { detectLevel, fieldsLevel } from '../service/levels.js'
 import type { CursorState, NewEntry } from '../store/store.js'
 import { containerMatcher, discoverContainers } from './discovery.js'
 import { parseDockerLine } from './json-line.js'
@@ -68,15 +69,21 @@ export function createDockerIngestor(options: DockerIngestorOptions) {
     pending: file.multiline.isEmpty() ? null : JSON.stringify(file.multiline.state),
   })
 
+  // A JSON line (pino, zap, slog…) is stored as its text and its fields.
   const toEntries = (file: TrackedFile, assembled: AssembledEntry[]): NewEntry[] =>
-    assembled.map((a) => ({
-      timestamp: a.time,
-      container: file.container,
-      stream: a.stream,
-      level: detectLevel(a.message, a.stream),
-      message: a.message,
-      attributes: null,
-    }))
+    assembled.map((a) => {
+      const json = parseJsonLogLine(a.message)
+      return {
+        timestamp: a.time,
+        container: file.container,
+        stream: a.stream,
+        level: json
+          ? (fieldsLevel(json.fields) ?? detectLevel(json.message, a.stream))
+          : detectLevel(a.message, a.stream),
+        message: withoutNul(json ? clipMessage(json.message) : a.message),
+        attributes: json ? JSON.stringify(json.fields) : null,
+      }
+    })
 
   const commit = (file: TrackedFile, assembled: AssembledEntry[]) =>
     options.service.ingest(toEntries(file, assembled), [cursorOf(file)])

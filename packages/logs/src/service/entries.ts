@@ -1,7 +1,7 @@
 import { MAX_JSON_DEPTH, MonlightError, nestsDeeperThan, parseInput } from '@monlight/core'
 import * as z from 'zod'
 import type { NewEntry, StoredEntry } from '../store/store.js'
-import { detectLevel, parseLevel } from './levels.js'
+import { detectLevel, fieldsLevel, parseLevel } from './levels.js'
 
 /** Longest stored message; a longer one is cut and marked, so one runaway line cannot fill the database. */
 export const MAX_MESSAGE_CHARS = 256 * 1024
@@ -85,7 +85,7 @@ export function toNewEntry(input: unknown, index: number, now: number): NewEntry
     )
   }
   const message = withoutNul(clipMessage(entry.message))
-  level ??= detectLevel(message, entry.stream)
+  level ??= (entry.attributes && fieldsLevel(entry.attributes)) || detectLevel(message, entry.stream)
   return {
     timestamp,
     container: withoutNul(entry.container ?? entry.source ?? 'default'),
@@ -121,6 +121,6 @@ export function toView(entry: StoredEntry): LogView {
 }
 
 /** PostgreSQL text cannot hold NUL: U+FFFD instead, on every dialect alike (as the error tracker stores it). */
-function withoutNul(text: string): string {
+export function withoutNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text
 }

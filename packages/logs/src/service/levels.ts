@@ -71,8 +71,13 @@ function jsonLevel(text: string): Level | undefined {
   } catch {
     return undefined
   }
-  if (typeof value !== 'object' || value === null) return undefined
-  const record = value as Record<string, unknown>
+  return typeof value === 'object' && value !== null
+    ? fieldsLevel(value as Record<string, unknown>)
+    : undefined
+}
+
+/** The level a structured record names in `level`, `severity`, `levelname` or `lvl` (words or pino numbers). */
+export function fieldsLevel(record: Record<string, unknown>): Level | undefined {
   for (const key of ['level', 'severity', 'levelname', 'lvl']) {
     const field = record[key]
     if (typeof field === 'string') return parseLevel(field)

@@ -3,7 +3,7 @@ import type { CursorState, LogsStore, NewEntry } from '../store/store.js'
 import type { TailHub } from '../tail/hub.js'
 import { type LogView, parseTime, toNewEntry, toView } from './entries.js'
 import { type Level, parseLevelFilter } from './levels.js'
-import { parseSearch } from './search-syntax.js'
+import { type FieldFilter, parseLogSearch } from './search-syntax.js'
 
 /** `GET /api/logs` parameters, URL-decoded strings as they arrive. */
 export interface LogQuery {
@@ -65,10 +65,18 @@ export function createLogsService({ store, hub, now, onError }: LogsServiceOptio
       const offset = readInt(params.offset, 'offset', 0)
       const effectiveLimit = limit === 0 ? DEFAULT_LIMIT : Math.min(limit, MAX_LIMIT)
       const text = params.search ?? params.q
+      const search = text?.trim() ? parseLogSearch(text) : undefined
+      const narrowed = narrow(
+        {
+          container: params.container || undefined,
+          levels: params.level ? readLevels(params.level) : undefined,
+        },
+        search?.fields ?? [],
+      )
+      if (!narrowed) return { logs: [], total: 0, limit: effectiveLimit, offset }
       const page = await store.query({
-        container: params.container || undefined,
-        levels: params.level ? readLevels(params.level) : undefined,
-        search: text?.trim() ? parseSearch(text) : undefined,
+        ...narrowed,
+        search: search?.text,
         since: params.since ? readTime(params.since, 'since') : undefined,
         until: params.until ? readTime(params.until, 'until') : undefined,
         limit: effectiveLimit,
@@ -128,6 +136,33 @@ export function createLogsService({ store, hub, now, onError }: LogsServiceOptio
 
     toView,
   }
+}
+
+/**
+ * The query's container and levels narrowed by the search's `service:`/`container:`/`level:` filters, so the
+ * store's indexes see them; the attribute and negated filters are left for the store. Undefined when nothing
+ * can match (two different containers).
+ */
+function narrow(
+  filter: { container?: string; levels?: Level[] },
+  fields: FieldFilter[],
+): { container?: string; levels?: Level[]; fields: FieldFilter[] } | undefined {
+  let { container, levels } = filter
+  const rest: FieldFilter[] = []
+  for (const field of fields) {
+    if (field.field === 'attr' || field.negate) {
+      if (field.field === 'level') readLevels(field.value)
+      rest.push(field)
+    } else if (field.field === 'container') {
+      if (container !== undefined && container !== field.value) return undefined
+      container = field.value
+    } else {
+      const wanted = readLevels(field.value)
+      levels = levels ? levels.filter((level) => wanted.includes(level)) : wanted
+      if (levels.length === 0) return undefined
+    }
+  }
+  return { container, levels, fields: rest }
 }
 
 function iso(ms: number | null): string | null {

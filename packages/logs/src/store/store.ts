@@ -1,8 +1,8 @@
 import { type Database, MonlightConfigError } from '@monlight/core'
 import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { LogsTables } from '../schema/tables.js'
-import type { Level } from '../service/levels.js'
-import { type SearchQuery, toFts5, toTsquery } from '../service/search-syntax.js'
+import { type Level, parseLevelFilter } from '../service/levels.js'
+import { type FieldFilter, type SearchQuery, toFts5, toTsquery } from '../service/search-syntax.js'
 import { createSqliteSearch } from './sqlite-search.js'
 import { createSqliteWriter } from './sqlite-writer.js'
 
@@ -32,6 +32,8 @@ export interface EntryFilter {
   container?: string
   levels?: Level[]
   search?: SearchQuery
+  /** Attribute filters (and negated container or level ones), all of which must hold. */
+  fields?: FieldFilter[]
   since?: number
   until?: number
   limit: number
@@ -101,9 +103,34 @@ export function createLogsStore(database: Database) {
           : sql`e.level in (${sql.join(filter.levels)})`,
       )
     }
+    for (const field of filter.fields ?? []) conditions.push(fieldCondition(field))
     if (filter.since !== undefined) conditions.push(sql`e.timestamp >= ${filter.since}`)
     if (filter.until !== undefined) conditions.push(sql`e.timestamp <= ${filter.until}`)
     return conditions
+  }
+
+  /**
+   * One field filter on entry `e`. An attribute's text is the same on both dialects: strings as they are, numbers
+   * and booleans as JSON writes them, objects as JSON. A negated filter also matches entries without the field.
+   */
+  const fieldCondition = (filter: FieldFilter): RawBuilder<unknown> => {
+    if (filter.field !== 'attr') {
+      const column = filter.field === 'container' ? sql`e.container` : sql`e.level`
+      const values = filter.field === 'container' ? [filter.value] : parseLevelFilter(filter.value)!
+      const test = sql`${column} in (${sql.join(values)})`
+      return filter.negate ? sql`not (${test})` : test
+    }
+    const paths = filter.paths
+    if (filter.value === null) {
+      const present = sql`${firstOf(paths.map(sqlite ? sqliteType : pgJson))} is not null`
+      return filter.negate ? sql`not (${present})` : present
+    }
+    const text = firstOf(paths.map(sqlite ? sqliteText : pgText))
+    return filter.negate
+      ? sqlite
+        ? sql`${text} is not ${filter.value}`
+        : sql`${text} is distinct from ${filter.value}`
+      : sql`${text} = ${filter.value}`
   }
 
   const fromAndWhere = (filter: Omit<EntryFilter, 'limit' | 'offset'>, plan: Plan) => {
@@ -373,3 +400,28 @@ export function createLogsStore(database: Database) {
     return Number(result.numAffectedRows ?? 0)
   }
 }
+
+/** The first non-null of these (SQLite's coalesce wants at least two). */
+const firstOf = (values: RawBuilder<unknown>[]) =>
+  values.length === 1 ? values[0]! : sql`coalesce(${sql.join(values)})`
+
+/** SQLite's JSON path for a key path: every key quoted, so dots and brackets in names are plain characters. */
+const jsonPath = (path: string[]) => `$${path.map((key) => `."${key}"`).join('')}`
+
+/** SQLite: the JSON type at a path (`null` included), or SQL NULL when there is nothing there. */
+const sqliteType = (path: string[]) => sql`json_type(e.attributes, ${jsonPath(path)})`
+
+/** SQLite: an attribute's text, as PostgreSQL's json_extract_path_text gives it (booleans as words). */
+const sqliteText = (path: string[]) => {
+  const at = jsonPath(path)
+  return sql`case json_type(e.attributes, ${at}) when 'true' then 'true' when 'false' then 'false'
+    else cast(json_extract(e.attributes, ${at}) as text) end`
+}
+
+/**
+ * PostgreSQL: the attributes as json. An entry whose attributes hold an escaped NUL is left out: extracting such a
+ * string as text is an error, and one stored entry must never make a search fail.
+ */
+const pgAttributes = sql`(case when strpos(e.attributes, ${'\\u0000'}) > 0 then null else e.attributes::json end)`
+const pgJson = (path: string[]) => sql`json_extract_path(${pgAttributes}, ${sql.join(path)})`
+const pgText = (path: string[]) => sql`json_extract_path_text(${pgAttributes}, ${sql.join(path)})`

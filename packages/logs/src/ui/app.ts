@@ -11,6 +11,7 @@ import {
   sinceIso,
   writeUrlState,
 } from '@monlight/ui-kit'
+import { fieldsTable, inlineFields } from './fields.js'
 import './logs.css'
 
 interface LogEntry {
@@ -51,7 +52,7 @@ const searchInput = h('input', {
   type: 'search',
   name: 'search',
   value: state.search,
-  placeholder: 'words, "a phrase", timeout OR refused, -debug',
+  placeholder: 'words, "a phrase", a OR b, -debug, attr.user_id:42',
   'aria-label': 'Search',
   size: 40,
 })
@@ -184,9 +185,7 @@ function row(entry: LogEntry): HTMLElement {
       h('dd', { class: 'mono' }, entry.timestamp),
     ),
     h('pre', { class: 'mono' }, entry.message),
-    entry.attributes
-      ? h('pre', { class: 'mono attributes' }, JSON.stringify(entry.attributes, null, 2))
-      : null,
+    entry.attributes ? fieldsTable(entry.attributes, addToSearch) : null,
   )
   const summary = h(
     'button',
@@ -207,6 +206,9 @@ function row(entry: LogEntry): HTMLElement {
     levelBadge(entry.level),
     h('span', { class: 'container' }, entry.container),
     h('span', { class: 'mono message' }, first),
+    entry.attributes
+      ? h('span', { class: 'mono muted inline-fields' }, inlineFields(entry.attributes))
+      : null,
     rest.length > 0 ? h('span', { class: 'badge gray more' }, `+${rest.length} lines`) : null,
   )
   return h('li', { class: `log-row level-${entry.level.toLowerCase()}` }, summary, details)
@@ -297,6 +299,14 @@ function stopTail(): void {
   status.textContent = ''
   autoRefresh.pause(false)
   void load()
+}
+
+/** A field's "Filter" button: its term joins the search (once). */
+function addToSearch(term: string): void {
+  const words = searchInput.value.trim()
+  if (words.split(/\s+/).includes(term)) return
+  searchInput.value = words ? `${words} ${term}` : term
+  reload()
 }
 
 const reload = () => {

@@ -121,4 +121,35 @@ describeBrowser('logs web UI (Chromium, mounted under /mnt)', (browser) => {
     await page.waitForFunction(() => document.querySelectorAll('.log-row').length > 2)
     expect(visible(browser.errors)).toEqual([])
   })
+  it("shows attributes as fields, and a field's Filter button narrows the search to its value", async () => {
+    await logs.write([
+      {
+        container: 'shop',
+        message: 'order placed',
+        attributes: { order: { id: 42 }, 'http.method': 'POST', resource: { 'service.name': 'shop' } },
+      },
+      { container: 'shop', message: 'order placed', attributes: { order: { id: 7 }, 'http.method': 'POST' } },
+    ])
+    const page = await browser.newPage()
+    await page.goto(`${server.baseUrl}/`)
+    await page.evaluate((key) => localStorage.setItem('monlight.api_key', key), KEY)
+    await page.goto(`${server.baseUrl}/?container=shop`)
+    await page.waitForFunction(() => document.querySelectorAll('.log-row').length === 2)
+    const row = page.locator('.log-row').filter({ hasText: 'order.id=42' })
+    expect(await row.locator('.inline-fields').textContent()).toBe(
+      'order.id=42 http.method=POST resource.service.name=shop',
+    )
+    await row.locator('.log-summary').click()
+    expect(await row.locator('table.fields th').allTextContents()).toEqual([
+      'order.id',
+      'http.method',
+      'resource.service.name',
+    ])
+    await browser.screenshot(page, 'logs-fields')
+    await row.locator('table.fields tr', { hasText: 'order.id' }).locator('button').click()
+    await page.waitForFunction(() => document.querySelectorAll('.log-row').length === 1)
+    expect(await page.locator('input[name=search]').inputValue()).toBe('attr.order.id:42')
+    expect(decodeURIComponent(page.url())).toContain('search=attr.order.id:42')
+    expect(visible(browser.errors)).toEqual([])
+  })
 })

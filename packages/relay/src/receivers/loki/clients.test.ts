@@ -43,9 +43,17 @@ describe('Loki clients', () => {
     logger.info({ order: 42 }, 'order placed')
     logger.error(new Error('card declined'), 'payment failed')
     const lines = await entriesOf('shop', 2)
-    const placed = lines.find((entry) => entry.message.includes('order placed'))
-    expect(placed).toMatchObject({ level: 'INFO', attributes: { application: 'shop', env: 'test' } })
-    expect(lines.find((entry) => entry.message.includes('payment failed'))).toMatchObject({ level: 'ERROR' })
+    // pino's JSON line: its `msg` is the message, its other fields are attributes beside the labels.
+    expect(lines.find((entry) => entry.message === 'order placed')).toMatchObject({
+      level: 'INFO',
+      attributes: { application: 'shop', env: 'test', order: 42, pid: process.pid },
+    })
+    expect(lines.find((entry) => entry.message === 'payment failed')).toMatchObject({
+      level: 'ERROR',
+      attributes: { err: { type: 'Error', message: 'card declined' } },
+    })
+    const found = await logs.service.query({ search: 'attr.order:42 service:shop' })
+    expect(found.logs.map((entry) => entry.message)).toEqual(['order placed'])
     expect(requests.some((r) => r.type.startsWith('application/json') && r.status === 204)).toBe(true)
   })
 
