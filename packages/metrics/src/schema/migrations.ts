@@ -145,6 +145,13 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('monlight_metrics_raw').execute()
     },
   },
+  '0004_histogram_buckets': {
+    // Cumulative bucket counts of each histogram since it appeared, for the Prometheus exposition: kept by
+    // aggregation, because buckets summed from rollups would shrink as retention drops old ones.
+    async up(db) {
+      await db.schema.alterTable('monlight_metrics_series').addColumn('bucket_counts', 'text').execute()
+    },
+  },
 }
 
 /**

@@ -17,6 +17,8 @@ export interface SeriesTable {
   total_sum: Generated<number>
   last_value: number | null
   last_ts: number | null
+  /** Histograms: counts per exposition bucket since the series appeared (JSON, see histogram-buckets.ts). */
+  bucket_counts: string | null
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { MetricsStore, RawPoints, SeriesRow } from '../store/store.js'
 import { entryOf } from './collections.js'
+import { countIntoBuckets, parseBuckets } from './histogram-buckets.js'
 import { addPoints, addRollup, emptyStats, metricRollupRows, toRollupRow } from './rollup.js'
 import { bucketStart, RESOLUTION_MS, RESOLUTIONS, type Resolution } from './time.js'
 
@@ -86,6 +87,7 @@ export async function aggregate(
     await tx.setState(WATERMARK_KEY, target)
     await runTasks(tx, [...last], arrived)
     await rollMetrics(tx, tasks)
+    await countExpositionBuckets(tx, tasks, arrived)
   })
   const count = (resolution: Resolution) => tasks.filter((t) => t.resolution === resolution).length
   return { minutes: count('minute'), hours: count('hour'), days: count('day') }
@@ -185,6 +187,33 @@ async function rollMetrics(store: MetricsStore, tasks: readonly Task[]) {
       }
     }
   }
+}
+
+/**
+ * Adds the histogram points that arrived in this run to their series' exposition buckets: in the transaction
+ * that moves the watermark, so each point counts exactly once.
+ */
+async function countExpositionBuckets(
+  store: MetricsStore,
+  tasks: readonly Task[],
+  arrived: { after: number; upTo: number },
+) {
+  const spans = new Map<number, { from: number; to: number }>()
+  for (const { series, resolution, bucket } of tasks) {
+    if (series.type !== 'histogram' || resolution !== 'minute') continue
+    const span = entryOf(spans, series.id, () => ({ from: bucket, to: bucket }))
+    span.from = Math.min(span.from, bucket)
+    span.to = Math.max(span.to, bucket + RESOLUTION_MS.minute)
+  }
+  if (spans.size === 0) return
+  const stored = await store.bucketCounts([...spans.keys()])
+  const updated = new Map<number, string>()
+  for (const [id, { from, to }] of spans) {
+    const counts = parseBuckets(stored.get(id))
+    await store.rawPoints(id, from, to, (points) => countIntoBuckets(counts, points), arrived)
+    updated.set(id, JSON.stringify(counts))
+  }
+  await store.setBucketCounts(updated)
 }
 
 function groupBySeries(pairs: [number, number][]): Map<number, number[]> {

@@ -1,13 +1,7 @@
 import type { MetricsStore, SeriesRow } from '../store/store.js'
 import { entryOf } from './collections.js'
+import { BUCKET_BOUNDS, parseBuckets } from './histogram-buckets.js'
 import { parseLabels } from './query.js'
-import { addRollup, emptyStats } from './rollup.js'
-import { quantile } from './sketch.js'
-import { MINUTE_MS } from './time.js'
-
-/** Recent window the quantiles of a summary are computed over. */
-const SUMMARY_WINDOW_MS = 5 * MINUTE_MS
-const QUANTILES = [0.5, 0.95, 0.99]
 
 const metricName = (name: string) => {
   const clean = name.replace(/[^a-zA-Z0-9_:]/g, '_')
@@ -32,23 +26,13 @@ function labelText(series: SeriesRow, extra?: [string, string]): string {
 
 /**
  * The series that received a point in the last `activeMs`, in the Prometheus text format 0.0.4: counters as
- * their running total, gauges as their last value, histograms as summaries (quantiles over the last five minutes,
- * `_sum` and `_count` since the series appeared).
+ * their running total, gauges as their last value, histograms as cumulative `_bucket`s on fixed bounds (see
+ * histogram-buckets.ts) with `_sum` and `_count`, all since the series appeared. Buckets count what aggregation
+ * has read (it runs every minute), so `_count` equals the `+Inf` bucket and lags the newest points as they do.
  */
 export async function renderPrometheus(store: MetricsStore, now: number, activeMs: number): Promise<string> {
   const series = await store.activeSeries(now - activeMs)
-  const histograms = series.filter((s) => s.type === 'histogram')
-  const recent = await store.rollups(
-    histograms.map((s) => s.id),
-    'minute',
-    now - SUMMARY_WINDOW_MS,
-    now + 1,
-  )
-  const sketches = new Map<number, ReturnType<typeof emptyStats>>()
-  for (const row of recent) {
-    const stats = entryOf(sketches, row.series_id, () => emptyStats(true))
-    addRollup(stats, row)
-  }
+  const buckets = await store.bucketCounts(series.filter((s) => s.type === 'histogram').map((s) => s.id))
 
   const byName = new Map<string, SeriesRow[]>()
   for (const s of series) {
@@ -61,7 +45,7 @@ export async function renderPrometheus(store: MetricsStore, now: number, activeM
   for (const [name, list] of byName) {
     const type = list[0]!.type
     lines.push(`# HELP ${name} ${escapeHelp(list[0]!.name)} (Monlight ${type})`)
-    lines.push(`# TYPE ${name} ${type === 'histogram' ? 'summary' : type}`)
+    lines.push(`# TYPE ${name} ${type}`)
     // Two series whose names or labels sanitise alike would print one series twice: the first one stands.
     const printed = new Set<string>()
     for (const s of list) {
@@ -71,16 +55,15 @@ export async function renderPrometheus(store: MetricsStore, now: number, activeM
       if (type === 'counter') lines.push(`${name}${labels} ${formatNumber(s.total_sum)}`)
       else if (type === 'gauge') lines.push(`${name}${labels} ${formatNumber(s.last_value ?? 0)}`)
       else {
-        const stats = sketches.get(s.id)
-        // Before a series' first minute is aggregated there is no quantile to show: none rather than NaN.
-        for (const q of stats?.sketch ? QUANTILES : []) {
-          const value = quantile(stats!.sketch!, q)
-          if (value === undefined) continue
-          const clamped = Math.min(stats!.max, Math.max(stats!.min, value))
-          lines.push(`${name}${labelText(s, ['quantile', String(q)])} ${formatNumber(clamped)}`)
+        const counts = parseBuckets(buckets.get(s.id))
+        let cumulative = 0
+        for (let i = 0; i < counts.length; i++) {
+          cumulative += counts[i]!
+          const le = i < BUCKET_BOUNDS.length ? String(BUCKET_BOUNDS[i]) : '+Inf'
+          lines.push(`${name}_bucket${labelText(s, ['le', le])} ${formatNumber(cumulative)}`)
         }
         lines.push(`${name}_sum${labels} ${formatNumber(s.total_sum)}`)
-        lines.push(`${name}_count${labels} ${s.total_count}`)
+        lines.push(`${name}_count${labels} ${formatNumber(cumulative)}`)
       }
     }
   }

@@ -477,9 +477,51 @@ describeDialects('metrics service', (dialect) => {
     const text = await service.prometheus()
     expect(text).toContain('# TYPE http_requests_total counter\nhttp_requests_total{path="/a\\"b"} 5\n')
     expect(text).toContain('# TYPE queue_depth gauge\nqueue_depth{project="p1"} 7\n')
-    expect(text).toContain('job_seconds{quantile="0.5"} 1.5\n')
-    expect(text).toContain('job_seconds_count 1\n')
+    expect(text).toContain('# TYPE job_seconds histogram\n')
+    expect(text).toContain('job_seconds_bucket{le="1"} 0\njob_seconds_bucket{le="2.5"} 1\n')
+    expect(text).toContain('job_seconds_bucket{le="+Inf"} 1\njob_seconds_sum 1.5\njob_seconds_count 1\n')
     expect(text.endsWith('\n')).toBe(true)
+  })
+
+  it('exposes histograms as cumulative buckets that count each point once, late ones included', async () => {
+    const { service, clock } = harness
+    const observe = (values: number[], labels = { route: '/a' }) =>
+      service.ingest(
+        values.map((value) => ({ name: 'latency_ms', type: 'histogram' as const, value, labels })),
+      )
+    await observe([0.0005, 3, 3, 40, 250_000])
+    clock.now += 2 * MIN
+    await service.aggregate()
+    await service.aggregate() // a run with nothing new adds nothing
+    // A late point for a minute already aggregated, and a second series.
+    await service.ingest([
+      {
+        name: 'latency_ms',
+        type: 'histogram',
+        value: 7,
+        labels: { route: '/a' },
+        timestamp: clock.now - 2 * MIN,
+      },
+    ])
+    await observe([1], { route: '/b' })
+    clock.now += 2 * MIN
+    await service.aggregate()
+    const text = await service.prometheus()
+    const bucket = (route: string, le: string) =>
+      Number(
+        new RegExp(
+          `^latency_ms_bucket\\{route="${route}",le="${le.replace('+', '\\+')}"\\} (\\S+)$`,
+          'm',
+        ).exec(text)?.[1],
+      )
+    expect([bucket('/a', '0.001'), bucket('/a', '5'), bucket('/a', '10'), bucket('/a', '50')]).toEqual([
+      1, 3, 4, 5,
+    ])
+    expect([bucket('/a', '100000'), bucket('/a', '+Inf')]).toEqual([5, 6])
+    expect(text).toContain('latency_ms_count{route="/a"} 6\n')
+    expect([bucket('/b', '0.5'), bucket('/b', '1'), bucket('/b', '+Inf')]).toEqual([0, 1, 1])
+    // The bounds never change, so every scrape has the same 26 series per histogram.
+    expect(text.match(/^latency_ms_bucket\{route="\/a"/gm)).toHaveLength(26)
   })
 
   it('escapes HELP text, prints a series once when names or labels sanitise alike, and no NaN before aggregation', async () => {
@@ -494,7 +536,10 @@ describeDialects('metrics service', (dialect) => {
     expect(text.match(/^api_calls_x\{a_b="1"\} /gm)).toHaveLength(1)
     expect(text.match(/^# TYPE api_calls_x /gm)).toHaveLength(1)
     expect(text).not.toContain('NaN')
-    expect(text).toContain('fresh_seconds_count 1\n')
+    // Buckets count what aggregation has read: nothing yet, and `_count` agrees with `+Inf`.
+    expect(text).toContain(
+      'fresh_seconds_bucket{le="+Inf"} 0\nfresh_seconds_sum 0.2\nfresh_seconds_count 0\n',
+    )
   })
 
   it('buffers record() and the helpers until flushed', async () => {

@@ -104,6 +104,10 @@ export interface MetricsStore {
     project?: string
     ids?: readonly number[]
   }): Promise<SeriesRow[]>
+  /** Histograms' stored exposition bucket counts (JSON text, null before the first aggregation). */
+  bucketCounts(seriesIds: readonly number[]): Promise<Map<number, string | null>>
+  /** Stores histograms' new exposition bucket counts (the caller adds to what `bucketCounts` read). */
+  setBucketCounts(counts: ReadonlyMap<number, string>): Promise<void>
   /** Series with a point measured at or after `since` (from their running totals). */
   activeSeries(since: number): Promise<SeriesRow[]>
   names(project?: string): Promise<{ name: string; type: string }[]>
@@ -403,6 +407,29 @@ function bindStore(
       if (filter.project) query = query.where('project', '=', filter.project)
       if (filter.ids !== undefined) query = query.where('id', 'in', filter.ids.length ? filter.ids : [-1])
       return normaliseSeries(await query.orderBy('name').orderBy('id').execute())
+    },
+
+    async bucketCounts(seriesIds) {
+      const counts = new Map<number, string | null>()
+      for (let i = 0; i < seriesIds.length; i += CHUNK) {
+        const rows = await db
+          .selectFrom('monlight_metrics_series')
+          .select(['id', 'bucket_counts'])
+          .where('id', 'in', seriesIds.slice(i, i + CHUNK))
+          .execute()
+        for (const row of rows) counts.set(Number(row.id), row.bucket_counts)
+      }
+      return counts
+    },
+
+    async setBucketCounts(counts) {
+      for (const [id, text] of counts) {
+        await db
+          .updateTable('monlight_metrics_series')
+          .set({ bucket_counts: text })
+          .where('id', '=', id)
+          .execute()
+      }
     },
 
     async activeSeries(since) {
