@@ -10,7 +10,7 @@ const ROWS_PER_STATEMENT = 200
  * so each follows from the statement's last rowid and the batch is one id range. Each hour the batch touches
  * widens that hour's id range in `monlight_logs_hour_ids`, which lets a search with a time filter walk only the
  * ids of its hours (see sqlite-search.ts).
- * better-sqlite3's transaction() nests as a savepoint if the host already holds one.
+ * better-sqlite3's transaction() nests as a savepoint if the host already holds one (then each write runs alone).
  */
 export function createSqliteWriter(database: Database) {
   const handle = database.sqlite!
@@ -72,5 +72,53 @@ export function createSqliteWriter(database: Database) {
     for (const c of cursors) upsertCursor().run(c.path, c.container, c.inode, c.position, c.pending, now)
     return ids
   })
-  return { write }
+
+  // Group commit: the writes that arrive in one event-loop turn share a transaction, which FTS5 indexes in one
+  // statement (one segment instead of one per request: about twice the rows/s under concurrent requests). Every
+  // promise settles after the commit; if the shared transaction fails, each write is retried alone, so a failing
+  // write fails alone.
+  let queue: { entries: NewEntry[]; cursors: CursorState[]; now: number; settle: Settle }[] = []
+  const flush = () => {
+    const pending = queue
+    queue = []
+    if (pending.length > 1 && !handle.inTransaction) {
+      try {
+        const ids = write(
+          pending.flatMap((queued) => queued.entries),
+          pending.flatMap((queued) => queued.cursors),
+          pending[0]!.now,
+        )
+        let start = 0
+        for (const { entries, settle } of pending) {
+          settle.resolve(ids.slice(start, start + entries.length))
+          start += entries.length
+        }
+        return
+      } catch {
+        // retried alone below
+      }
+    }
+    for (const { entries, cursors, now, settle } of pending) {
+      try {
+        settle.resolve(write(entries, cursors, now))
+      } catch (error) {
+        settle.reject(error)
+      }
+    }
+  }
+
+  return {
+    /** Stores entries (and cursors) atomically, in the next group commit; resolves with their ids in order. */
+    insert(entries: NewEntry[], cursors: CursorState[], now: number): Promise<number[]> {
+      return new Promise((resolve, reject) => {
+        if (queue.length === 0) setImmediate(flush)
+        queue.push({ entries, cursors, now, settle: { resolve, reject } })
+      })
+    },
+  }
+}
+
+interface Settle {
+  resolve(ids: number[]): void
+  reject(error: unknown): void
 }

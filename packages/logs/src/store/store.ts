@@ -162,7 +162,7 @@ export function createLogsStore(database: Database) {
   return {
     /** Stores entries (and Docker cursors) in one transaction; returns the new ids in input order. */
     async insert(entries: NewEntry[], cursors: CursorState[] = [], now = Date.now()): Promise<number[]> {
-      if (writer) return writer.write(entries, cursors, now)
+      if (writer) return writer.insert(entries, cursors, now)
       return db.transaction().execute(async (trx) => {
         const ids: number[] = []
         for (let start = 0; start < entries.length; start += PG_ROWS_PER_STATEMENT) {
