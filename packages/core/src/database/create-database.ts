@@ -143,9 +143,10 @@ async function openSqlite(path: string, busyTimeoutMs: number): Promise<Database
   let handle: SqliteHandle
   try {
     if (!memory) mkdirSync(dirname(file), { recursive: true })
-    handle = new BetterSqlite3(file) as unknown as SqliteHandle
+    // No busy wait at open: switchToWal waits without blocking the event loop; busy_timeout is set after it.
+    handle = new BetterSqlite3(file, { timeout: 0 }) as unknown as SqliteHandle
     // journal_mode reads the file, so a file that is not a database fails here, at open, not on first use.
-    handle.pragma('journal_mode = WAL')
+    await switchToWal(handle, busyTimeoutMs)
   } catch (error) {
     throw new MonlightConfigError(`Cannot open SQLite database ${file}: ${(error as Error).message}`, {
       cause: error,
@@ -166,6 +167,23 @@ async function openSqlite(path: string, busyTimeoutMs: number): Promise<Database
       // Kysely closes the handle only if it ever ran a query.
       if (handle.open) handle.close()
     },
+  }
+}
+
+/**
+ * Switching to WAL needs the file to itself: while another connection reads it, or a second process switches the
+ * same new file at that moment (SQLite then answers SQLITE_BUSY at once, whatever the busy timeout), wait and try
+ * again, up to the busy timeout.
+ */
+async function switchToWal(handle: SqliteHandle, busyTimeoutMs: number): Promise<void> {
+  for (const deadline = Date.now() + busyTimeoutMs; ; ) {
+    try {
+      handle.pragma('journal_mode = WAL')
+      return
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
   }
 }
 

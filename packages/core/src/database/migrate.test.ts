@@ -118,3 +118,23 @@ describe('migrate from two processes at once', () => {
     }
   }, 60_000)
 })
+
+describe('opening a new SQLite file another connection holds', () => {
+  it('waits for the lock to switch to WAL rather than failing at once', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'monlight-wal-')), 'held.sqlite')
+    const { default: BetterSqlite3 } = await import('better-sqlite3')
+    const other = new BetterSqlite3(file)
+    other.exec('create table t (x integer)')
+    // A read transaction in rollback-journal mode: the switch to WAL needs the file to itself.
+    other.exec('begin')
+    other.prepare('select * from t').all()
+    setTimeout(() => other.exec('commit'), 200)
+    const database = await createDatabase(`sqlite:${file}`)
+    try {
+      expect(database.sqlite!.pragma('journal_mode', { simple: true })).toBe('wal')
+    } finally {
+      await database.destroy()
+      other.close()
+    }
+  })
+})
