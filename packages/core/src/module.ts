@@ -21,6 +21,11 @@ export interface MonlightModule<Service = unknown> {
   /** Starts background jobs; returns `stop()`. */
   start(): () => Promise<void>
   /**
+   * Ends long-lived responses (the logs live tail) with a closing event, so a graceful shutdown does not wait on
+   * them; hosts call it before closing their HTTP servers.
+   */
+  closeStreams?(): void
+  /**
    * Copies this module's data from the original Monlight's SQLite file (`monlight import --from <dir>`) into the
    * module, which must be empty; returns counts by kind, e.g. `{ groups: 12, occurrences: 40 }`.
    */

@@ -62,6 +62,9 @@ export function createLogs(input: LogsOptions): LogsModule {
     onError: (message, error) => logger.warn(message, { error }),
   })
   const streams: TailStreams = new Set()
+  const closeStreams = () => {
+    for (const close of [...streams]) close('shutdown')
+  }
   const router = createLogsRouter({
     service,
     hub,
@@ -84,6 +87,7 @@ export function createLogs(input: LogsOptions): LogsModule {
     fetch: async (request) => router.fetch(request),
     importUpstream: (source) =>
       importUpstreamLogs(service.write, async () => (await service.stats()).total_logs === 0, source),
+    closeStreams,
     migrate: () => migrate(database.db, { module: 'logs', migrations, dialect: database.dialect, logger }),
     start() {
       const sharedBus = !options.bus && database.driver === 'pg' ? createBus({ database, logger }) : undefined
@@ -101,7 +105,7 @@ export function createLogs(input: LogsOptions): LogsModule {
         : undefined
       const stopDocker = docker?.start()
       return async () => {
-        for (const close of [...streams]) close('shutdown')
+        closeStreams()
         await stopDocker?.()
         await stopJobs()
         if (sharedBus) {

@@ -143,6 +143,18 @@ describe('startServer', () => {
     expect(slow.seen.jobsStopped).toBe(true)
   })
 
+  it('ends open live tails with a closing event at once, rather than waiting out the grace period', async () => {
+    const server = await start({ dataDir: tempDir(), apiKeys: [KEY], port: 0, host: '127.0.0.1' })
+    const tail = get(`${server.urls.logs}api/logs/tail`, { 'x-api-key': KEY })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const started = Date.now()
+    await server.close()
+    expect(Date.now() - started).toBeLessThan(2000)
+    const { status, body } = await tail
+    expect(status).toBe(200)
+    expect(body).toContain('event: close\ndata: {"reason":"shutdown"}')
+  })
+
   it('cuts a request still running after the grace period', async () => {
     const slow = slowSlot('alpha')
     const server = await start(

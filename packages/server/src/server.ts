@@ -125,7 +125,9 @@ async function shutDown(
   graceMs: number,
   logger: Logger,
 ): Promise<void> {
-  // Requests may still use the databases and jobs: stop HTTP first, then jobs, then close the databases.
+  // Requests may still use the databases and jobs: stop HTTP first (ending live tails, which never finish on
+  // their own), then jobs, then close the databases.
+  for (const { module } of stack.modules) module.closeStreams?.()
   await Promise.all(servers.map((server) => server.close(graceMs)))
   for (const result of await Promise.allSettled(stops.map((stop) => stop()))) {
     if (result.status === 'rejected') {
