@@ -172,15 +172,16 @@ export function createSqliteSearch(database: Database) {
       return ids
     },
 
-    /** The entries with these ids, in the order given. */
-    entries(ids: number[]): Record<string, unknown>[] {
+    /** A page of the entries with these ids, newest first (`timestamp desc, id desc`). */
+    newestByTime(ids: number[], offset: number, limit: number): Record<string, unknown>[] {
       if (ids.length === 0) return []
-      const rows = prepared(
+      return prepared(
+        // The page's ids sorted from the timestamps alone, then only its rows read whole.
         `select id, timestamp, container, stream, level, message, attributes from monlight_logs_entry
-          where id in (select value from json_each(?))`,
-      ).all(JSON.stringify(ids)) as Record<string, unknown>[]
-      const byId = new Map(rows.map((row) => [Number(row.id), row]))
-      return ids.map((id) => byId.get(id)).filter((row) => row !== undefined)
+          where id in (select id from monlight_logs_entry where id in (select value from json_each(?))
+            order by timestamp desc, id desc limit ? offset ?)
+          order by timestamp desc, id desc`,
+      ).all(JSON.stringify(ids), limit, offset) as Record<string, unknown>[]
     },
   }
 }

@@ -186,9 +186,10 @@ export function createLogsStore(database: Database) {
     },
 
     /**
-     * Newest first, with a capped count. Filters read pages off an index in `timestamp desc, id desc` order; a
-     * text search that its matches drive goes newest-ingested first (id order; the same order unless entries
-     * were posted with old timestamps). Never sorts the whole match set by rank.
+     * Newest first (`timestamp desc, id desc`), with a capped count. Filters read pages off an index in that
+     * order. A text search, which its matches drive newest-ingested first, sorts its first COUNT_CAP + 1 matches
+     * (or up to the page's end) by time: a backlog ingested out of order still lists by time, and past the cap
+     * the newest-ingested matches are the ones shown. Never sorts the whole match set.
      */
     async query(filter: EntryFilter): Promise<EntryPage> {
       const plan = await choosePlan(filter)
@@ -207,14 +208,17 @@ export function createLogsStore(database: Database) {
               },
               want,
             )
-        const entries = search!.entries(ids.slice(filter.offset, filter.offset + filter.limit)).map(toEntry)
+        const entries = search!.newestByTime(ids, filter.offset, filter.limit).map(toEntry)
         return { ...counted(ids.length, filter.offset, entries.length), entries }
       }
       const { from, where, order } = fromAndWhere(filter, plan)
-      const rows = await sql<
-        Record<string, unknown>
-      >`select ${COLUMNS} from ${from} ${where} order by ${order}
-        limit ${filter.limit} offset ${filter.offset}`.execute(db)
+      // PostgreSQL text search: the same candidates as SQLite's (the most recently ingested matches), by time.
+      const rows = filter.search
+        ? await sql<Record<string, unknown>>`select * from (select ${COLUMNS} from ${from} ${where}
+            order by ${order} limit ${Math.max(COUNT_CAP + 1, filter.offset + filter.limit)}) e
+            order by e.timestamp desc, e.id desc limit ${filter.limit} offset ${filter.offset}`.execute(db)
+        : await sql<Record<string, unknown>>`select ${COLUMNS} from ${from} ${where} order by ${order}
+            limit ${filter.limit} offset ${filter.offset}`.execute(db)
       const entries = rows.rows.map(toEntry)
       // A page that is not full ends the results: its size gives the total without a second pass.
       if (entries.length < filter.limit && (entries.length > 0 || filter.offset === 0)) {
