@@ -102,7 +102,8 @@ const cases: [string, LogQuery][] = [
   ['page 5 (offset 400)', { offset: '400' }],
   ['field: common value', { search: 'attr.route:/api/items' }],
   ['field: rare value', { search: 'attr.user_id:4242' }],
-  ['field + text', { search: 'refused attr.ok:false' }],
+  ['field + text', { search: 'slow attr.ok:false' }],
+  ['field + text, none in common', { search: 'refused attr.ok:false' }],
   [
     'field + container + 1 day window',
     {

@@ -111,4 +111,36 @@ export const migrations: Record<string, Migration> = {
         from monlight_logs_entry group by 1`.execute(db)
     },
   },
+  '0004_attribute_index': {
+    // SQLite: the words of each entry's attributes JSON in a second FTS5 index, so a field filter
+    // (`attr.user_id:42`) finds its few candidates ("user id 42", adjacent in the JSON text) instead of reading
+    // every entry; the exact JSON check then runs on those only. Only entries with attributes are indexed.
+    // PostgreSQL checks the JSON within the other filters' rows.
+    async up(db, { dialect }) {
+      if (dialect !== 'sqlite') return
+      await sql`create virtual table monlight_logs_attr_fts using fts5(
+        attributes, content='monlight_logs_entry', content_rowid='id', tokenize='unicode61 remove_diacritics 0',
+        columnsize=0
+      )`.execute(db)
+      for (const [option, value] of [
+        ['automerge', 16],
+        ['hashsize', 16 * 1024 * 1024],
+      ] as const) {
+        await sql`insert into monlight_logs_attr_fts (monlight_logs_attr_fts, rank) values (${sql.lit(option)}, ${sql.lit(value)})`.execute(
+          db,
+        )
+      }
+      await sql`insert into monlight_logs_attr_fts (rowid, attributes)
+        select id, attributes from monlight_logs_entry where attributes is not null`.execute(db)
+      await sql`create trigger monlight_logs_attr_fts_delete after delete on monlight_logs_entry
+        when old.attributes is not null begin
+          insert into monlight_logs_attr_fts(monlight_logs_attr_fts, rowid, attributes) values ('delete', old.id, old.attributes);
+        end`.execute(db)
+      await sql`create trigger monlight_logs_attr_fts_update after update of attributes on monlight_logs_entry begin
+          insert into monlight_logs_attr_fts(monlight_logs_attr_fts, rowid, attributes)
+            select 'delete', old.id, old.attributes where old.attributes is not null;
+          insert into monlight_logs_attr_fts(rowid, attributes) select new.id, new.attributes where new.attributes is not null;
+        end`.execute(db)
+    },
+  },
 }

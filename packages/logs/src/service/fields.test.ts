@@ -21,6 +21,12 @@ const ENTRIES = [
   { container: 'web', message: 'page served', attributes: { user_id: 7, env: 'dev', trace_id: null } },
   { container: 'web', message: 'order viewed', attributes: { env: 'prod', note: 'say "hi" there' } },
   { container: 'worker', message: 'order shipped' },
+  // The searched key is not the first of its object; a value with a newline (escaped in the JSON text).
+  {
+    container: 'web',
+    message: 'multi line value',
+    attributes: { resource: { region: 'eu', 'service.name': 'shop' }, note: 'a\nb c' },
+  },
   { container: 'worker', message: 'nul inside', attributes: { user_id: 'a\u0000b' } },
 ]
 
@@ -47,8 +53,10 @@ describeDialects('log field filters', (dialect) => {
 
   it('finds dotted OpenTelemetry names, nested keys and quoted segments', async () => {
     expect(await messages('attr.http.method:POST')).toEqual(['order placed'])
-    expect(await messages('attr.resource.service.name:shop')).toEqual(['order placed'])
-    expect(await messages('attr.resource."service.name":shop')).toEqual(['order placed'])
+    expect(await messages('attr.resource.service.name:shop')).toEqual(['multi line value', 'order placed'])
+    expect(await messages('attr.resource."service.name":shop')).toEqual(['multi line value', 'order placed'])
+    expect(await messages('attr.note:"a\nb c"')).toEqual(['multi line value'])
+    expect(await messages('attr.note:"a b c"')).toEqual([])
     expect(await messages('attr.req.headers.host:a.example')).toEqual(['order failed'])
     expect(await messages('attr."http.method":GET')).toEqual(['order failed'])
   })
@@ -56,13 +64,15 @@ describeDialects('log field filters', (dialect) => {
   it('tests presence with *, negates with - or NOT (entries without the field match a negation)', async () => {
     expect(await messages('attr.env:*')).toEqual(['order viewed', 'page served'])
     expect(await messages('attr.trace_id:*')).toEqual(['page served'])
-    expect(await messages('-attr.env:dev container:web')).toEqual(['order viewed'])
+    expect(await messages('-attr.env:dev container:web')).toEqual(['multi line value', 'order viewed'])
     expect(await messages('NOT attr.user_id:42 service:api')).toEqual([])
     expect(await messages('-attr.env:* service:api')).toEqual(['order failed', 'order placed'])
   })
 
   it('combines fields with words, OR alternatives, the container and level parameters', async () => {
     expect(await messages('order attr.user_id:42')).toEqual(['order failed', 'order placed'])
+    expect(await messages('order -failed attr.user_id:42')).toEqual(['order placed'])
+    expect(await messages('shipped OR viewed OR placed attr.user_id:*')).toEqual(['order placed'])
     expect(await messages('placed OR failed attr.http.method:GET')).toEqual(['order failed'])
     expect(await messages('order service:web')).toEqual(['order viewed'])
     expect(await messages('order', { container: 'api', level: 'ERROR' })).toEqual(['order failed'])

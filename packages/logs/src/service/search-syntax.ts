@@ -216,6 +216,26 @@ function parse(input: string, withFields: boolean): LogSearch {
   return { text: { groups }, fields }
 }
 
+/**
+ * What the attribute index must hold for the positive attribute filters to match, as a text search over the words
+ * of the attributes' JSON: per filter, its last key's words followed by the value's words (adjacent in the JSON
+ * text, whichever path the name means: `"service.name":"shop"` or `"name":"shop"`) and the other keys' words.
+ * Words are taken from the JSON encoding, so escapes split them as in the stored text. Undefined when no filter
+ * names a word (nothing to look up).
+ */
+export function attributeWords(fields: readonly FieldFilter[]): SearchQuery | undefined {
+  const include: Term[] = []
+  for (const field of fields) {
+    if (field.field !== 'attr' || field.negate) continue
+    const path = field.paths.at(-1)!
+    const words = (text: string) => wordsOf(JSON.stringify(text))
+    for (const key of path.slice(0, -1)) for (const word of words(key)) include.push([word])
+    const leaf = [...words(path.at(-1)!), ...(field.value === null ? [] : words(field.value))]
+    if (leaf.length > 0) include.push(leaf.slice(0, MAX_TERMS))
+  }
+  return include.length > 0 ? { groups: [{ include: include.slice(0, MAX_TERMS), exclude: [] }] } : undefined
+}
+
 /** The key paths an attribute name can mean (see {@link FieldFilter}), without repeats. */
 function attributePaths(segments: { text: string; quoted: boolean }[]): string[][] {
   if (segments.some((segment) => segment.quoted)) return [segments.map((segment) => segment.text)]

@@ -1,4 +1,5 @@
 import type { Database, SqliteStatement } from '@monlight/core'
+import { FTS_TABLE } from '../schema/tables.js'
 import { type SearchQuery, toFts5, wordsOf } from '../service/search-syntax.js'
 
 /** The bucket of the time → id map (`monlight_logs_hour_ids`): an hour, in ms. */
@@ -31,7 +32,7 @@ export interface TextFilter {
  * numbers as REAL) and would scan the whole index. Reads never interleave with an open transaction: the logs
  * writer's transactions are synchronous.
  */
-export function createSqliteSearch(database: Database) {
+export function createSqliteSearch(database: Database, fts: string = FTS_TABLE) {
   const handle = database.sqlite!
   const statements = new Map<string, SqliteStatement>()
   const prepared = (source: string) => {
@@ -73,7 +74,6 @@ export function createSqliteSearch(database: Database) {
     const where = filter.where ? ` and ${filter.where.sql}` : ''
     const params = filter.where?.parameters ?? []
     // CROSS JOIN keeps FTS5 as the outer loop: probing it once per entry row costs ~14 µs a row.
-    const fts = 'monlight_logs_entry_fts'
     const join = (id: string) => (where === '' ? '' : ` cross join monlight_logs_entry e on e.id = ${id}`)
     const newestSql = `select ${fts}.rowid from ${fts}${join(`${fts}.rowid`)}
       where ${fts} match ? and ${fts}.rowid between ? and ?${where} order by ${fts}.rowid desc limit ?`
@@ -154,9 +154,7 @@ export function createSqliteSearch(database: Database) {
      */
     probe(search: SearchQuery, rows: { id: number; message: string }[], want: number): number[] {
       const ascii = search.groups.every((group) => [...group.include, ...group.exclude].flat().every(isAscii))
-      const lookup = prepared(
-        'select 1 from monlight_logs_entry_fts where monlight_logs_entry_fts match ? and rowid = ?',
-      )
+      const lookup = prepared(`select 1 from ${fts} where ${fts} match ? and rowid = ?`)
       // A group's words and its exclusions are looked up apart: FTS5 would scan on past the row for a NOT.
       const groups = search.groups.map(fts5Parts)
       const indexed = (match: string, id: number) => lookup.get(match, BigInt(id)) !== undefined

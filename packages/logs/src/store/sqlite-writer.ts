@@ -35,6 +35,11 @@ export function createSqliteWriter(database: Database) {
       return `insert into monlight_logs_entry_fts (rowid, message)
         select id, message from monlight_logs_entry where id between ? and ?`
     })
+  const indexAttributes = () =>
+    prepared('attr-fts', () => {
+      return `insert into monlight_logs_attr_fts (rowid, attributes)
+        select id, attributes from monlight_logs_entry where id between ? and ? and attributes is not null`
+    })
   const widenHour = () =>
     prepared('hour', () => {
       return `insert into monlight_logs_hour_ids (hour, min_id, max_id) values (?,?,?)
@@ -60,7 +65,12 @@ export function createSqliteWriter(database: Database) {
       const last = Number(insertEntries(count).run(...entryParams).lastInsertRowid)
       for (let i = 0; i < count; i++) ids[start + i] = last - count + 1 + i
     }
-    if (entries.length > 0) indexRange().run(ids[0], ids[entries.length - 1])
+    if (entries.length > 0) {
+      indexRange().run(ids[0], ids[entries.length - 1])
+      if (entries.some((entry) => entry.attributes !== null)) {
+        indexAttributes().run(ids[0], ids[entries.length - 1])
+      }
+    }
     const hours = new Map<number, [number, number]>() // ids ascend, so the first seen is the lowest
     for (let i = 0; i < entries.length; i++) {
       const hour = hourOf(entries[i]!.timestamp)

@@ -2,7 +2,13 @@ import { type Database, MonlightConfigError } from '@monlight/core'
 import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { LogsTables } from '../schema/tables.js'
 import { type Level, parseLevelFilter } from '../service/levels.js'
-import { type FieldFilter, type SearchQuery, toFts5, toTsquery } from '../service/search-syntax.js'
+import {
+  attributeWords,
+  type FieldFilter,
+  type SearchQuery,
+  toFts5,
+  toTsquery,
+} from '../service/search-syntax.js'
 import { createSqliteSearch } from './sqlite-search.js'
 import { createSqliteWriter } from './sqlite-writer.js'
 
@@ -60,6 +66,8 @@ export interface LogsStats {
 export const COUNT_CAP = 1000
 /** Below this many entries of a container at the asked levels, the (container, level) index drives (see choosePlan). */
 const FEW_AT_LEVEL = 5_000
+/** Matches counted per index to choose whether the attribute or the text index drives a search with both. */
+const ATTRIBUTE_DRIVE_COUNT = 2_000
 /** Below this many entries at the container and level filters, each may be checked against the text (see choosePlan). */
 const FEW_TO_PROBE = 2_000
 
@@ -91,6 +99,7 @@ export function createLogsStore(database: Database) {
   }
   const writer = sqlite ? createSqliteWriter(database) : undefined
   const search = sqlite ? createSqliteSearch(database) : undefined
+  const attributeSearch = sqlite ? createSqliteSearch(database, 'monlight_logs_attr_fts') : undefined
 
   /** The container, level and time conditions on entry `e`. */
   const entryConditions = (filter: Omit<EntryFilter, 'limit' | 'offset'>): RawBuilder<unknown>[] => {
@@ -192,11 +201,23 @@ export function createLogsStore(database: Database) {
      * the newest-ingested matches are the ones shown. Never sorts the whole match set.
      */
     async query(filter: EntryFilter): Promise<EntryPage> {
+      const want = Math.max(COUNT_CAP + 1, filter.offset + filter.limit)
+      const words = sqlite ? attributeWords(filter.fields ?? []) : undefined
+      if (words && (!filter.search || (await fewerAttributeMatches(words, filter.search)))) {
+        // SQLite field filter: the attribute index drives, the exact checks (and any text) filter its matches.
+        const conditions = entryConditions(filter)
+        if (filter.search) conditions.push(textCondition(filter.search))
+        const ids = attributeSearch!.matchIds(
+          { search: words, since: filter.since, until: filter.until, where: compiled(conditions) },
+          want,
+        )
+        const entries = search!.newestByTime(ids, filter.offset, filter.limit).map(toEntry)
+        return { ...counted(ids.length, filter.offset, entries.length), entries }
+      }
       const plan = await choosePlan(filter)
       if (filter.search && (plan.drive === 'windows' || plan.probe)) {
         // SQLite text search: one pass gives the page and the count (the ids of the first COUNT_CAP + 1 matches,
         // or up to the page's end), then the page's entries are read by id.
-        const want = Math.max(COUNT_CAP + 1, filter.offset + filter.limit)
         const ids = plan.probe
           ? search!.probe(filter.search, await probeRows(filter, plan), want)
           : search!.matchIds(
@@ -305,9 +326,11 @@ export function createLogsStore(database: Database) {
      */
     async tidyIndexes(pages = 1000): Promise<void> {
       if (!sqlite) return
-      await sql`insert into monlight_logs_entry_fts (monlight_logs_entry_fts, rank) values ('merge', ${sql.lit(pages)})`.execute(
-        db,
-      )
+      for (const index of ['monlight_logs_entry_fts', 'monlight_logs_attr_fts']) {
+        await sql`insert into ${sql.table(index)} (${sql.ref(index)}, rank) values ('merge', ${sql.lit(pages)})`.execute(
+          db,
+        )
+      }
       await sql`delete from monlight_logs_hour_ids
         where max_id < coalesce((select min(id) from monlight_logs_entry), ${Number.MAX_SAFE_INTEGER})`.execute(
         db,
@@ -369,6 +392,33 @@ export function createLogsStore(database: Database) {
       sql`monlight_logs_entry_fts match ${toFts5(filter.search)}`,
     )
     return matches >= rows * 7 ? { drive, probe: true } : { drive: 'windows' }
+  }
+
+  /** SQLite: whether the field filters' words match fewer entries than the text (counted up to a bound). */
+  async function fewerAttributeMatches(words: SearchQuery, text: SearchQuery): Promise<boolean> {
+    const countMatches = async (table: string, query: SearchQuery) => {
+      const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from ${sql.table(table)}
+        where ${sql.table(table)} match ${toFts5(query)} limit ${ATTRIBUTE_DRIVE_COUNT}) t`.execute(db)
+      return Number(rows[0]?.n ?? 0)
+    }
+    return (
+      (await countMatches('monlight_logs_attr_fts', words)) <
+      (await countMatches('monlight_logs_entry_fts', text))
+    )
+  }
+
+  /** SQLite: the text search as a condition on entry `e`, for when the attribute index drives. */
+  function textCondition(text: SearchQuery): RawBuilder<unknown> {
+    const matches = (match: string) => sql`exists (select 1 from monlight_logs_entry_fts
+      where monlight_logs_entry_fts match ${match} and rowid = e.id)`
+    // A group's words and its exclusions are looked up apart: FTS5 would scan on past the row for a NOT.
+    const groups = text.groups.map(({ include, exclude }) => {
+      const words = matches(toFts5({ groups: [{ include, exclude: [] }] }))
+      if (exclude.length === 0) return words
+      const excluded = toFts5({ groups: exclude.map((term) => ({ include: [term], exclude: [] })) })
+      return sql`(${words} and not ${matches(excluded)})`
+    })
+    return sql`(${sql.join(groups, sql` or `)})`
   }
 
   /**
