@@ -1,4 +1,5 @@
 import { createModuleApp, type Logger, type MonlightModule } from '@monlight/core'
+import { trailingSlash } from '@monlight/core/adapters/fetch'
 import type { H3 } from 'h3'
 import { type ModuleHealth, renderIndexPage } from './index-page.js'
 import type { StackModule } from './stack.js'
@@ -27,8 +28,7 @@ export function createRootApp(modules: readonly StackModule[], options: RootAppO
   // `/errors` → `/errors/`: module UIs use relative URLs, which only resolve under the trailing slash.
   app.use((event, next) => {
     const name = event.url.pathname.slice(1)
-    if (!names.has(name) || (event.req.method !== 'GET' && event.req.method !== 'HEAD')) return next()
-    return new Response(null, { status: 308, headers: { location: `${name}/${event.url.search}` } })
+    return (names.has(name) && trailingSlash(event.req, event.url.pathname)) || next()
   })
 
   // Third-party clients post to conventional root paths (a Sentry DSN `http://key@host:8080/1` posts to

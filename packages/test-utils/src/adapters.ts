@@ -7,12 +7,13 @@ import { toHonoHandler } from '@monlight/core/adapters/hono'
 import { toKoaMiddleware } from '@monlight/core/adapters/koa'
 import { toNodeListener } from '@monlight/core/adapters/node'
 import express from 'express'
+import express4 from 'express4'
 import { Hono } from 'hono'
 import Koa from 'koa'
 import { afterAll, beforeAll, describe } from 'vitest'
 
-export type AdapterName = 'fetch' | 'node' | 'express' | 'koa' | 'hono'
-export const ADAPTERS: readonly AdapterName[] = ['fetch', 'node', 'express', 'koa', 'hono']
+export type AdapterName = 'fetch' | 'node' | 'express' | 'express4' | 'koa' | 'hono'
+export const ADAPTERS: readonly AdapterName[] = ['fetch', 'node', 'express', 'express4', 'koa', 'hono']
 
 /** The mount prefix every adapter test uses, so prefix handling is always exercised. */
 export const TEST_PREFIX = '/mnt'
@@ -33,7 +34,7 @@ export interface AdapterServer {
 
 /**
  * Serves `app` under `prefix` through one adapter: in-process for `fetch`, otherwise a real node:http server
- * on loopback running bare node:http, Express 5, Koa 3 or Hono 4.
+ * on loopback running bare node:http, Express 5, Express 4, Koa 3 or Hono 4.
  */
 export async function serveWithAdapter(
   adapter: AdapterName,
@@ -70,8 +71,9 @@ function listen(adapter: Exclude<AdapterName, 'fetch'>, app: FetchApp, prefix: s
       case 'node':
         server = createServer(toNodeListener(app, { prefix }))
         break
-      case 'express': {
-        const host = express()
+      case 'express':
+      case 'express4': {
+        const host = (adapter === 'express' ? express : express4)()
         host.use(prefix, toExpressMiddleware(app))
         server = createServer(host)
         break

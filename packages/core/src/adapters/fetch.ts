@@ -12,6 +12,7 @@
 import { type FetchApp, type PrefixOptions, withPrefix } from './prefix.js'
 
 export type { FetchApp, PrefixOptions } from './prefix.js'
+export { trailingSlash } from './prefix.js'
 
 export function toFetchHandler(
   app: FetchApp,

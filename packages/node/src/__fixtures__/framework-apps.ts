@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import Router from '@koa/router'
 import express from 'express'
+import express4 from 'express4'
 import { Hono } from 'hono'
 import Koa from 'koa'
 import { setupMonlight as setupExpress } from '../integrations/express.js'
@@ -19,10 +20,10 @@ export interface App {
   userRoute: string
 }
 
-/** The same small app in each framework: a route with a parameter, one that throws, and nothing else. */
-export const FRAMEWORKS: Record<string, (options: MonlightSetupOptions) => App> = {
-  express(options) {
-    const app = express()
+/** The Express app, for Express 5 and Express 4 alike. */
+function expressApp(create: typeof express) {
+  return (options: MonlightSetupOptions): App => {
+    const app = create()
     const monlight = setupExpress(app, options)
     app.get('/users/:id', (req, res) => {
       res.json({ id: req.params.id })
@@ -35,7 +36,13 @@ export const FRAMEWORKS: Record<string, (options: MonlightSetupOptions) => App> 
       res.status(500).json({ detail: 'handled by the app' })
     })
     return { monlight, server: createServer(app), userRoute: '/users/:id' }
-  },
+  }
+}
+
+/** The same small app in each framework: a route with a parameter, one that throws, and nothing else. */
+export const FRAMEWORKS: Record<string, (options: MonlightSetupOptions) => App> = {
+  express: expressApp(express),
+  'express 4': expressApp(express4 as unknown as typeof express),
   koa(options) {
     const app = new Koa()
     const monlight = setupKoa(app, options)

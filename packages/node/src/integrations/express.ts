@@ -1,7 +1,7 @@
 /**
  * @module @monlight/node/express
  *
- * One line for Express 5: request count and latency per route template, and unhandled errors reported with their
+ * One line for Express 4 or 5: request count and latency per route template, and unhandled errors reported with their
  * request context.
  *
  * @example
@@ -105,7 +105,9 @@ interface Layer {
 /** Puts the handler before the first error handler (4 arguments) registered after it, or last. */
 function placeErrorHandler(app: Express, handler: ErrorRequestHandler): void {
   app.use(handler)
-  const stack = (app as unknown as { router: { stack: Layer[] } }).router.stack
+  // Express 4 keeps its router in `_router` (and throws on reading `router`); Express 5 in `router`.
+  const internals = app as unknown as { _router?: { stack: Layer[] }; router: { stack: Layer[] } }
+  const stack = (internals._router ?? internals.router).stack
   const ours = stack.pop() as Layer
   const firstErrorHandler = stack.findIndex((layer) => layer.handle.length === 4)
   stack.splice(firstErrorHandler === -1 ? stack.length : firstErrorHandler, 0, ours)
