@@ -13,7 +13,7 @@ import { createRelayRouter } from './router/router.js'
 import { migrations } from './schema/migrations.js'
 import { createBundleAssembler } from './service/bundle-assembly.js'
 import { type Forwarder, httpForwarder, inProcessForwarder } from './service/forward.js'
-import { createRelayService, type RelayService } from './service/service.js'
+import { createRelayService, isOrigin, type RelayService } from './service/service.js'
 import { createSourceMapCache } from './service/source-maps.js'
 import { importUpstreamRelay } from './store/import-upstream.js'
 import { createRelayStore } from './store/store.js'
@@ -75,6 +75,20 @@ export function createRelay(input: RelayOptions & { uiDir?: string }): RelayModu
   const { uiDir, ...rest } = input
   const options = resolveRelayOptions(rest)
   const logger = options.logger
+  options.corsOrigins = options.corsOrigins.filter((origin) => {
+    if (isOrigin(origin)) return true
+    // A browser sends `Origin: http://localhost:3000`: an entry without a scheme, or with a path, never matches.
+    const hint =
+      origin === '*'
+        ? ' (a pattern keeps its scheme: https://*.example.com)'
+        : /^[^:/*]+(:\d+)?$/.test(origin)
+          ? ` (write http://${origin} or https://${origin})`
+          : ''
+    logger.warn(
+      `CORS origin '${origin.slice(0, 100)}' is not an origin (scheme://host[:port], no path) and is ignored${hint}`,
+    )
+    return false
+  })
   const store = createRelayStore(options.database)
   const forwarder: Forwarder =
     'errors' in options.forward

@@ -101,12 +101,22 @@ describe('monlight start (port per module)', () => {
   it('reads settings from --config, under the environment', async () => {
     const dir = tempDir()
     const config = join(dir, 'monlight.json')
-    writeFileSync(config, JSON.stringify({ MONLIGHT_API_KEY: 'file-key', MONLIGHT_PORTS: '0,0,0,0' }))
+    writeFileSync(
+      config,
+      JSON.stringify({ MONLIGHT_API_KEY: 'file-key', MONLIGHT_PORTS: '0,0,0,0', RETENTON_DAYS: 3 }),
+    )
     const cli = await startCli(['--config', config, '--data-dir', dir])
     expect(cli.banner).toContain('API key: from MONLIGHT_API_KEY\n')
     const res = await fetch(`${cli.urls.errors}api/nothing`, { headers: { 'x-api-key': 'file-key' } })
     expect(res.status).toBe(404)
-    expect((await cli.stop()).code).toBe(0)
+    const { code, stdout, stderr } = await cli.stop()
+    expect(code).toBe(0)
+    // A typo in the file is one line at start, naming the variable it resembles; known names are not listed.
+    const output = stdout + stderr
+    expect(output).toContain(
+      'The config file sets RETENTON_DAYS, which Monlight does not know: it is ignored (did you mean RETENTION_DAYS?)',
+    )
+    expect(output).not.toContain('config file sets MONLIGHT_')
   })
 
   it('keys create and sourcemaps upload work next to the running server', async () => {

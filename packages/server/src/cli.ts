@@ -9,7 +9,7 @@ import { runMigrate } from './commands/migrate.js'
 import { runSourceMapsUpload } from './commands/sourcemaps.js'
 import { runStart } from './commands/start.js'
 import { loadConfig } from './config.js'
-import { withConfigFile } from './config-file.js'
+import { trackReads, unknownFileVariables, withConfigFile } from './config-file.js'
 import { SYNOPSIS, usage } from './help.js'
 import { type ConfigFlags, OPTIONS } from './options.js'
 import { packageVersion } from './version.js'
@@ -66,7 +66,8 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     const value = args.values[option.flag]
     if (value !== undefined) flags[option.key] = value
   }
-  const env = withConfigFile(process.env, flags.config)
+  const { env: merged, fileVariables } = withConfigFile(process.env, flags.config)
+  const { env, read } = trackReads(merged)
   const { config, warnings } = loadConfig({ flags, env })
   const logger = createLogger({ level: config.logLevel, name: 'monlight' })
   for (const warning of warnings) logger.warn(warning)
@@ -74,6 +75,8 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
 
   if (command === 'start') {
     await runStart(config, io)
+    // Every module has read its settings by now.
+    for (const warning of unknownFileVariables(fileVariables, read)) logger.warn(warning)
     return undefined
   }
   if (command === 'migrate') await runMigrate(config, io)

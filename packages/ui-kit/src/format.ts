@@ -12,6 +12,21 @@ export function sinceIso(duration: string, now = Date.now()): string | undefined
   return ms === undefined ? undefined : new Date(now - ms).toISOString()
 }
 
+/**
+ * The `since=` of a time-range field: undefined when the field is empty; a value that is not a duration throws
+ * an error saying what to type, for the page to show (rather than silently searching all time).
+ */
+export function sinceParam(text: string, now = Date.now()): string | undefined {
+  if (!text.trim()) return undefined
+  const since = sinceIso(text, now)
+  if (since === undefined) {
+    throw new Error(
+      `Time range '${text.trim().slice(0, 40)}' is not understood: use a number with s, m, h or d, such as 30m, 24h or 7d`,
+    )
+  }
+  return since
+}
+
 /** Accepts epoch ms, ISO 8601, and upstream's `YYYY-MM-DD HH:MM:SS` (UTC). */
 export function toDate(value: string | number | Date): Date {
   if (value instanceof Date) return value

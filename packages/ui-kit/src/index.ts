@@ -8,6 +8,14 @@ import './theme.css'
  */
 export { type Api, ApiError, askForApiKey, createApi, forgetApiKey, type Query } from './api.js'
 export { $, debounce, h, render } from './dom.js'
-export { formatDateTime, formatNumber, parseDuration, sinceIso, timeAgo, toDate } from './format.js'
+export {
+  formatDateTime,
+  formatNumber,
+  parseDuration,
+  sinceIso,
+  sinceParam,
+  timeAgo,
+  toDate,
+} from './format.js'
 export { type AutoRefresh, createAutoRefresh } from './refresh.js'
 export { readUrlState, writeUrlState } from './url-state.js'

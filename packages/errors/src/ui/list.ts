@@ -6,7 +6,7 @@ import {
   h,
   readUrlState,
   render,
-  sinceIso,
+  sinceParam,
   writeUrlState,
 } from '@monlight/ui-kit'
 import { sparkline } from './chart.js'
@@ -330,7 +330,7 @@ export function showList(api: Api): void {
         sort: state.sort,
         search: state.search,
         session_id: state.session_id,
-        since: sinceIso(state.time),
+        since: sinceParam(state.time),
         limit: PAGE_SIZE,
         offset: state.offset,
       })

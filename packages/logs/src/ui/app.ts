@@ -8,7 +8,7 @@ import {
   h,
   readUrlState,
   render,
-  sinceIso,
+  sinceParam,
   writeUrlState,
 } from '@monlight/ui-kit'
 import { fieldsTable, inlineFields } from './fields.js'
@@ -44,6 +44,8 @@ const LEVEL_COLOURS: Record<string, string> = {
 
 const api = createApi()
 const state = readUrlState({ search: '', container: '', level: '', time: '', refresh: '0', offset: '0' })
+// `q=` is the API's other name for `search=`: a link written for one works in the other.
+state.search ||= new URLSearchParams(location.search).get('q') ?? ''
 
 const field = (label: string, control: HTMLElement) =>
   h('label', { class: 'field' }, h('span', null, label), control)
@@ -149,17 +151,12 @@ function sync(): void {
 }
 
 function filters() {
-  const time = timeInput.value.trim()
-  return {
-    search: searchInput.value.trim(),
-    container: containerSelect.value,
-    level: levelSelect.value,
-    since: time ? sinceIso(time) : undefined,
-  }
+  return { search: searchInput.value.trim(), container: containerSelect.value, level: levelSelect.value }
 }
 
 function showError(error: unknown): void {
-  const message = error instanceof ApiError ? error.detail : String(error)
+  const message =
+    error instanceof ApiError ? error.detail : error instanceof Error ? error.message : String(error)
   render(banner, h('div', { class: 'error-banner' }, message))
 }
 
@@ -238,7 +235,8 @@ async function load(): Promise<void> {
   if (tail) return
   sync()
   try {
-    const page = await api.get<LogPage>('api/logs', { ...filters(), limit: PAGE_SIZE, offset })
+    const since = sinceParam(timeInput.value)
+    const page = await api.get<LogPage>('api/logs', { ...filters(), since, limit: PAGE_SIZE, offset })
     render(banner)
     render(
       list,

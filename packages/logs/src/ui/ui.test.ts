@@ -152,4 +152,21 @@ describeBrowser('logs web UI (Chromium, mounted under /mnt)', (browser) => {
     expect(decodeURIComponent(page.url())).toContain('search=attr.order.id:42')
     expect(visible(browser.errors)).toEqual([])
   })
+  it('takes q= for the search as the API does, and says when a time range is not understood', async () => {
+    const page = await browser.newPage()
+    await page.goto(`${server.baseUrl}/`)
+    await page.evaluate((key) => localStorage.setItem('monlight.api_key', key), KEY)
+    await page.goto(`${server.baseUrl}/?q=%22card%20declined%22`)
+    await page.waitForFunction(() => document.querySelectorAll('.log-row').length === 1)
+    expect(await page.locator('input[name=search]').inputValue()).toBe('"card declined"')
+    await page.goto(`${server.baseUrl}/?time=yesterday`)
+    await page.locator('.error-banner').waitFor()
+    expect(await page.locator('.error-banner').textContent()).toBe(
+      "Time range 'yesterday' is not understood: use a number with s, m, h or d, such as 30m, 24h or 7d",
+    )
+    await page.locator('input[name=time]').fill('1h')
+    await page.locator('input[name=time]').dispatchEvent('change')
+    await page.locator('.log-row').first().waitFor()
+    expect(await page.locator('.error-banner').count()).toBe(0)
+  })
 })

@@ -416,6 +416,11 @@ function parseOrigins(json: string): string[] {
 
 const ORIGIN_RULE = /^[a-z][a-z0-9+.-]*:\/\/[^/\s?#]+$/i
 
+/** An origin as a browser sends it (`https://app.example.com`), or a pattern with one `*` in its host. */
+export function isOrigin(origin: string): boolean {
+  return origin.length <= 256 && ORIGIN_RULE.test(origin) && origin.split('*').length <= 2
+}
+
 function parseSettings(body: Record<string, unknown>): KeySettings {
   const settings: KeySettings = {}
   if (body.allowed_origins !== undefined) {
@@ -424,12 +429,7 @@ function parseSettings(body: Record<string, unknown>): KeySettings {
       throw invalid(`Field 'allowed_origins' must be an array of at most ${MAX_ORIGINS} origins`)
     }
     for (const origin of origins) {
-      if (
-        typeof origin !== 'string' ||
-        origin.length > 256 ||
-        !ORIGIN_RULE.test(origin) ||
-        origin.split('*').length > 2
-      ) {
+      if (typeof origin !== 'string' || !isOrigin(origin)) {
         throw invalid(
           `Field 'allowed_origins' must hold origins like https://app.example.com or https://*.example.com, got ${JSON.stringify(origin).slice(0, 100)}`,
         )

@@ -15,6 +15,11 @@ export function createErrorsSlot(context: ModuleContext): MonlightModule {
   const smtpHost = env.text('SMTP_HOST')
   const postmarkToken = env.text('POSTMARK_API_TOKEN')
   const webhookUrl = env.url('ALERT_WEBHOOK_URL')
+  if (emails.length > 0 && !smtpHost && !postmarkToken) {
+    context.logger.warn(
+      'ALERT_EMAILS is set but no mail channel is: set SMTP_HOST (and SMTP_FROM) or POSTMARK_API_TOKEN, or no alert is mailed',
+    )
+  }
   return createErrors({
     database: context.database,
     apiKeys: context.apiKeys,
