@@ -1,5 +1,6 @@
 import {
   appendFileSync,
+  copyFileSync,
   mkdirSync,
   mkdtempSync,
   renameSync,
@@ -265,6 +266,65 @@ describeDialects('docker json-file ingestion', (dialect) => {
     writeLogs(path, ['a much longer first line after the truncation', 'second'])
     await run.poll()
     expect(await messages()).toEqual(['old', 'a much longer first line after the truncation', 'second'])
+  })
+
+  it('after two rotations while down, reads the file in between too', async () => {
+    const path = makeContainer(root, 'r2', 'r2')
+    writeLogs(path, ['a1'])
+    await ingestor({ graceMs: 0 }).runOnce()
+    writeLogs(path, ['a2'])
+    renameSync(path, `${path}.1`)
+    writeLogs(path, ['b1', 'b2'])
+    renameSync(`${path}.1`, `${path}.2`)
+    renameSync(path, `${path}.1`)
+    writeLogs(path, ['c1'])
+    await ingestor({ graceMs: 0 }).runOnce()
+    expect(await messages()).toEqual(['a1', 'a2', 'b1', 'b2', 'c1'])
+  })
+
+  it('after two rotations between polls, reads the file in between too', async () => {
+    const path = makeContainer(root, 'r3', 'r3')
+    writeLogs(path, ['a1'])
+    const run = ingestor({ graceMs: 0 })
+    await run.runOnce()
+    renameSync(path, `${path}.1`)
+    writeLogs(path, ['b1'])
+    renameSync(`${path}.1`, `${path}.2`)
+    renameSync(path, `${path}.1`)
+    writeLogs(path, ['c1'])
+    await run.poll()
+    expect(await messages()).toEqual(['a1', 'b1', 'c1'])
+  })
+
+  it('notices a copytruncate whose new content has a newline just before the cursor', async () => {
+    const path = makeContainer(root, 'ct3', 'ct3')
+    writeLogs(path, ['same length 1', 'same length 2'])
+    const run = ingestor({ graceMs: 0 })
+    await run.runOnce()
+    truncateSync(path, 0)
+    // Lines of the same length: the byte before the cursor is a newline again, and the file is as long.
+    writeLogs(path, ['same length 3', 'same length 4', 'same length 5'])
+    await run.poll()
+    expect(await messages()).toEqual([
+      'same length 1',
+      'same length 2',
+      'same length 3',
+      'same length 4',
+      'same length 5',
+    ])
+  })
+
+  it('reads the lines a copytruncate left only in the copy (written after the last read)', async () => {
+    const path = makeContainer(root, 'ct4', 'ct4')
+    writeLogs(path, ['p1'])
+    const run = ingestor({ graceMs: 0 })
+    await run.runOnce()
+    writeLogs(path, ['p2 (written before the copy)'])
+    copyFileSync(path, `${path}.1`)
+    truncateSync(path, 0)
+    writeLogs(path, ['p3'])
+    await run.poll()
+    expect(await messages()).toEqual(['p1', 'p2 (written before the copy)', 'p3'])
   })
 
   it('reads only the last TAIL_BUFFER bytes of a file seen for the first time, from a line start', async () => {

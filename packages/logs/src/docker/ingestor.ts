@@ -44,7 +44,15 @@ interface TrackedFile {
   multiline: Multiline
   /** Read before (cursor or this run): TAIL_BUFFER applies only to a file never seen. */
   seen: boolean
+  /**
+   * The file's first bytes (up to HEAD_BYTES, within what was read), kept in memory while running: if they change,
+   * the file was truncated and rewritten, even when its new content happens to have a newline at the cursor.
+   */
+  head?: Buffer
 }
+
+/** Bytes of a file's start kept to recognise it (a Docker line starts with its own timestamp within these). */
+const HEAD_BYTES = 128
 
 /**
  * Tails Docker json-file logs into the store. Per file, a cursor (inode, offset after the last whole line,
@@ -153,13 +161,31 @@ export function createDockerIngestor(options: DockerIngestorOptions) {
     return undefined
   }
 
+  /**
+   * Reads one rotated file from `from` to its end, the cursor pointing at it meanwhile (by inode), so a restart in
+   * the middle resumes there.
+   */
+  const readRotated = async (file: TrackedFile, path: string, from: number) => {
+    const opened = openFile(path)
+    if (!opened) return
+    file.inode = String(fstatSync(opened.fd, { bigint: true }).ino)
+    file.position = from
+    try {
+      await readTo(file, opened.fd, opened.stats.size)
+    } finally {
+      closeSync(opened.fd)
+    }
+  }
+
   const pollFile = async (file: TrackedFile) => {
     const inode = inodeOf(file.path)
     if (file.inode !== undefined && file.inode !== inode) {
-      // Rotated (or removed): finish the old file first, then start the new one at its beginning.
+      // Rotated (or removed): finish the old file first, then every file rotated after it (oldest first: two
+      // rotations while Monlight was down leave one in between), then start the new one at its beginning.
+      const oldInode = file.inode
       let fd = file.fd
       if (fd === undefined) {
-        const old = findByInode(file.path, file.inode)
+        const old = findByInode(file.path, oldInode)
         fd = old ? openFile(old)?.fd : undefined
         if (fd === undefined)
           logger.warn('rotated log file not found; lines written before rotation may be missed', {
@@ -169,10 +195,13 @@ export function createDockerIngestor(options: DockerIngestorOptions) {
       if (fd !== undefined) {
         await readTo(file, fd, fstatSync(fd).size)
         closeSync(fd)
+        file.fd = undefined
+        for (const newer of rotatedAfter(file.path, oldInode)) await readRotated(file, newer, 0)
       }
       file.fd = undefined
       file.inode = undefined
       file.position = 0
+      file.head = undefined
     }
     if (inode === undefined) {
       if (existsSync(dirname(file.path))) return // between a rotation's rename and the new file
@@ -200,11 +229,24 @@ export function createDockerIngestor(options: DockerIngestorOptions) {
       file.seen = true
     }
     const size = fstatSync(file.fd).size
-    if (size < file.position || !followsNewline(file.fd, file.position)) {
+    const head = file.head && headOf(file.fd, file.head.length)
+    if (
+      size < file.position ||
+      !followsNewline(file.fd, file.position) ||
+      (head && !head.equals(file.head!))
+    ) {
+      // copytruncate: lines written after our last read and before the copy are only in the copy.
+      const copy = file.head && copyOf(file.path, file.head, file.position)
+      if (copy) {
+        const current = file.inode
+        await readRotated(file, copy, file.position)
+        file.inode = current
+      }
       logger.info('log file truncated; reading it from the start', { path: file.path })
       file.position = 0
     }
     await readTo(file, file.fd, size)
+    file.head = headOf(file.fd, Math.min(HEAD_BYTES, file.position))
   }
 
   const flushIdle = async (graceMs: number) => {
@@ -344,6 +386,55 @@ export function createDockerIngestor(options: DockerIngestorOptions) {
       }
     },
   }
+}
+
+/** `<log>.1`, `<log>.2`… as Docker's json-file driver and logrotate name them: rotation number → path. */
+function rotations(path: string): Map<number, string> {
+  const found = new Map<number, string>()
+  try {
+    for (const name of readdirSync(dirname(path))) {
+      const suffix = name.startsWith(`${basename(path)}.`) ? name.slice(basename(path).length + 1) : ''
+      if (/^[1-9]\d{0,3}$/.test(suffix)) found.set(Number(suffix), join(dirname(path), name))
+    }
+  } catch {
+    // folder gone
+  }
+  return found
+}
+
+/** The rotated files newer than the one with `inode`, oldest first (a higher number is older); none if not found. */
+function rotatedAfter(path: string, inode: string): string[] {
+  const found = rotations(path)
+  const at = [...found].find(([, candidate]) => inodeOf(candidate) === inode)?.[0]
+  if (at === undefined) return []
+  const newer: string[] = []
+  for (let number = at - 1; number >= 1; number--) {
+    const candidate = found.get(number)
+    if (candidate) newer.push(candidate)
+  }
+  return newer
+}
+
+/** The rotated copy a copytruncate left (`<log>.1`…): the one that starts with `head` and reaches `position`. */
+function copyOf(path: string, head: Buffer, position: number): string | undefined {
+  for (const candidate of [...rotations(path)].sort((a, b) => a[0] - b[0]).map(([, file]) => file)) {
+    let fd: number | undefined
+    try {
+      fd = openSync(candidate, 'r')
+      if (fstatSync(fd).size >= position && headOf(fd, head.length).equals(head)) return candidate
+    } catch {
+      // gone meanwhile
+    } finally {
+      if (fd !== undefined) closeSync(fd)
+    }
+  }
+  return undefined
+}
+
+/** The first `length` bytes of a file (fewer if it is shorter). */
+function headOf(fd: number, length: number): Buffer {
+  const head = Buffer.alloc(length)
+  return head.subarray(0, length > 0 ? readSync(fd, head, 0, length, 0) : 0)
 }
 
 function inodeOf(path: string): string | undefined {
