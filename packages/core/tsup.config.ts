@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/adapters/{node,express,koa,hono,fetch}.ts'],
+  entry: ['src/index.ts', 'src/client.ts', 'src/adapters/{node,express,koa,hono,fetch}.ts'],
   format: 'esm',
   target: 'node20',
   platform: 'node',

@@ -1,4 +1,4 @@
-import { createDatabase, type Database, type Logger } from '@monlight/core'
+import type { Database, Logger } from '@monlight/core'
 import type { ErrorsOptions } from '@monlight/errors'
 import type { MetricsOptions } from '@monlight/metrics'
 import type { EmbeddedModules } from './setup.js'
@@ -32,7 +32,9 @@ export interface Embedded extends EmbeddedModules {
  * setupMonlight(app, { project: 'shop', embedded })   // UIs at /monlight/errors/ and /monlight/metrics/
  */
 export async function embedMonlight(options: EmbedOptions): Promise<Embedded> {
-  const [{ createErrors }, { createMetrics }] = await Promise.all([
+  // Loaded here, not at the top: an app that only reports over HTTP never loads the server kernel.
+  const [{ createDatabase }, { createErrors }, { createMetrics }] = await Promise.all([
+    import('@monlight/core'),
     import('@monlight/errors').catch(missing('@monlight/errors')),
     import('@monlight/metrics').catch(missing('@monlight/metrics')),
   ])

@@ -1,4 +1,4 @@
-import { createLogger, type LogFields, type Logger } from '@monlight/core'
+import { createLogger, type LogFields, type Logger } from '@monlight/core/client'
 
 /** Warnings and worse on stderr, tagged `monlight`. */
 export function defaultLogger(): Logger {

@@ -120,6 +120,20 @@ export function embeddedMounts(
     .map((module) => [`${base}/${module.name}`, module])
 }
 
+/**
+ * A handler made on its first call: embedded modules are served through core's adapters, which load the server
+ * kernel (h3), and an app that embeds nothing should not load it at all.
+ */
+export function lazily<Handler extends (...args: any[]) => any>(
+  make: () => Promise<Handler>,
+): (...args: Parameters<Handler>) => Promise<Awaited<ReturnType<Handler>>> {
+  let made: Promise<Handler> | undefined
+  return async (...args) => {
+    made ??= make()
+    return (await made)(...args)
+  }
+}
+
 function serviceOf<T>(module: MonlightModule, expected: string): T {
   const service = module.service as { ingest?: unknown } | undefined
   if (typeof service?.ingest !== 'function') {

@@ -9,11 +9,10 @@
  * const app = express()
  * setupMonlight(app, { errorTrackerUrl: 'http://localhost:5010', metricsCollectorUrl: 'http://localhost:5012', apiKey })
  */
-import { toExpressMiddleware } from '@monlight/core/adapters/express'
 import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandler, Response } from 'express'
 import type { MetricsClient } from '../metrics/metrics-client.js'
 import { isServerError, recordRequest, secondsSince } from '../request-metrics.js'
-import { createMonlight, embeddedMounts, type Monlight, type MonlightSetupOptions } from '../setup.js'
+import { createMonlight, embeddedMounts, lazily, type Monlight, type MonlightSetupOptions } from '../setup.js'
 
 export type { Monlight, MonlightSetupOptions } from '../setup.js'
 
@@ -25,8 +24,14 @@ export type { Monlight, MonlightSetupOptions } from '../setup.js'
  */
 export function setupMonlight(app: Express, options: MonlightSetupOptions): Monlight {
   const monlight = createMonlight(options)
-  for (const [path, module] of embeddedMounts(monlight, options.embedded))
-    app.use(path, toExpressMiddleware(module.router))
+  for (const [path, module] of embeddedMounts(monlight, options.embedded)) {
+    const serve = lazily(() =>
+      import('@monlight/core/adapters/express').then(({ toExpressMiddleware }) =>
+        toExpressMiddleware(module.router),
+      ),
+    )
+    app.use(path, (req, res, next) => void serve(req, res, next).catch(next))
+  }
   const errorHandler = monlightErrorHandler(monlight)
   const record = monlight.metricsClient ? requestRecorder(monlight, monlight.metricsClient) : undefined
   const routed = app as unknown as { handle(req: Request, res: Response, next?: NextFunction): void }

@@ -9,10 +9,9 @@
  * const app = new Hono()
  * setupMonlight(app, { errorTrackerUrl: 'http://localhost:5010', metricsCollectorUrl: 'http://localhost:5012', apiKey })
  */
-import { toHonoHandler } from '@monlight/core/adapters/hono'
 import type { Context, ErrorHandler, Hono } from 'hono'
 import { isServerError, recordRequest, secondsSince } from '../request-metrics.js'
-import { createMonlight, embeddedMounts, type Monlight, type MonlightSetupOptions } from '../setup.js'
+import { createMonlight, embeddedMounts, lazily, type Monlight, type MonlightSetupOptions } from '../setup.js'
 
 export type { Monlight, MonlightSetupOptions } from '../setup.js'
 
@@ -28,7 +27,13 @@ type RouterMatch = [[[unknown, { path: string }], unknown][], unknown]
 export function setupMonlight(app: AnyHono, options: MonlightSetupOptions): Monlight {
   const monlight = createMonlight(options)
   for (const [path, module] of embeddedMounts(monlight, options.embedded)) {
-    app.all(`${path}/*`, toHonoHandler(module.router, { prefix: path }))
+    const serve = lazily(() =>
+      import('@monlight/core/adapters/hono').then(({ toHonoHandler }) =>
+        toHonoHandler(module.router, { prefix: path }),
+      ),
+    )
+    app.all(path, serve)
+    app.all(`${path}/*`, serve)
   }
   if (monlight.metricsClient) timeRequests(app, monlight)
   if (monlight.errorClient) reportErrors(app, monlight)

@@ -9,11 +9,10 @@
  * const app = new Koa()
  * setupMonlight(app, { errorTrackerUrl: 'http://localhost:5010', metricsCollectorUrl: 'http://localhost:5012', apiKey })
  */
-import { toKoaMiddleware } from '@monlight/core/adapters/koa'
 import type Koa from 'koa'
 import type { Context, Middleware } from 'koa'
 import { isServerError, recordRequest, secondsSince } from '../request-metrics.js'
-import { createMonlight, embeddedMounts, type Monlight, type MonlightSetupOptions } from '../setup.js'
+import { createMonlight, embeddedMounts, lazily, type Monlight, type MonlightSetupOptions } from '../setup.js'
 
 export type { Monlight, MonlightSetupOptions } from '../setup.js'
 
@@ -21,7 +20,13 @@ export type { Monlight, MonlightSetupOptions } from '../setup.js'
 export function setupMonlight(app: Koa, options: MonlightSetupOptions): Monlight {
   const monlight = createMonlight(options)
   for (const [path, module] of embeddedMounts(monlight, options.embedded)) {
-    app.use(toKoaMiddleware(module.router, { prefix: path }))
+    app.use(
+      lazily(() =>
+        import('@monlight/core/adapters/koa').then(({ toKoaMiddleware }) =>
+          toKoaMiddleware(module.router, { prefix: path }),
+        ),
+      ),
+    )
   }
   app.use(monlightMiddleware(monlight))
   return monlight

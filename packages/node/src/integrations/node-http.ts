@@ -10,9 +10,8 @@
  * http.createServer(listener).listen(3000)
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
-import { toNodeListener } from '@monlight/core/adapters/node'
 import { isServerError, recordRequest, secondsSince } from '../request-metrics.js'
-import { createMonlight, embeddedMounts, type Monlight, type MonlightSetupOptions } from '../setup.js'
+import { createMonlight, embeddedMounts, lazily, type Monlight, type MonlightSetupOptions } from '../setup.js'
 
 export type { Monlight, MonlightSetupOptions } from '../setup.js'
 
@@ -28,7 +27,15 @@ export function withMonlight(
 ): Monlight & { listener: RequestListener } {
   const monlight = createMonlight(options)
   const mounts = embeddedMounts(monlight, options.embedded).map(
-    ([path, module]) => [path, toNodeListener(module.router, { prefix: path })] as const,
+    ([path, module]) =>
+      [
+        path,
+        lazily(() =>
+          import('@monlight/core/adapters/node').then(({ toNodeListener }) =>
+            toNodeListener(module.router, { prefix: path }),
+          ),
+        ),
+      ] as const,
   )
   const { metricsClient: metrics, errorClient } = monlight
 
@@ -36,7 +43,10 @@ export function withMonlight(
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/'
     const mount = mounts.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`))
     if (mount) {
-      void mount[1](req, res)
+      mount[1](req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500)
+        res.end()
+      })
       return
     }
     const start = performance.now()
