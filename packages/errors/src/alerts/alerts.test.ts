@@ -277,6 +277,9 @@ describe('alerts', () => {
     })
     await errors.alertsIdle()
     expect(subjectOf(sink.mails[0]!.raw)).toBe('[error-tracker] SMTP test alert')
-    expect(receiver.received[0]!.body.text).toContain('SMTP test alert')
+    // Each channel's message names that channel (upstream's SMTP subject for mail).
+    expect(receiver.received[0]!.body.text).toContain('[error-tracker] Slack test alert')
+    expect(receiver.received[0]!.body.text).not.toContain('SMTP')
+    expect(sink.mails).toHaveLength(1)
   })
 })

@@ -4,6 +4,8 @@ import type { AlertMessage } from './message.js'
 /** Somewhere alerts go. `send` rejects with an error saying why delivery failed. */
 export interface AlertChannel {
   readonly name: 'smtp' | 'postmark' | 'webhook'
+  /** How a person calls it, in test alerts: `SMTP`, `Postmark`, `Slack`, `Discord`, `Webhook`. */
+  readonly label: string
   /** Why this channel cannot send (e.g. no recipients), checked before every send and by the test alert. */
   readonly problem?: string
   send(message: AlertMessage): Promise<void>
@@ -41,6 +43,7 @@ export function smtpChannel(options: SmtpOptions): AlertChannel {
   })
   return {
     name: 'smtp',
+    label: 'SMTP',
     problem: options.to.length === 0 ? 'SMTP not configured: ALERT_EMAILS is not set' : undefined,
     async send(message) {
       await transport.sendMail({
@@ -67,6 +70,7 @@ export interface PostmarkOptions {
 export function postmarkChannel(options: PostmarkOptions): AlertChannel {
   return {
     name: 'postmark',
+    label: 'Postmark',
     problem: options.to.length === 0 ? 'Postmark not configured: ALERT_EMAILS is not set' : undefined,
     async send(message) {
       await postJson(
@@ -99,6 +103,7 @@ export interface WebhookOptions {
 export function webhookChannel(options: WebhookOptions): AlertChannel {
   return {
     name: 'webhook',
+    label: { json: 'Webhook', slack: 'Slack', discord: 'Discord' }[options.format],
     async send(message) {
       await postJson(options.url, webhookPayload(message, options.format), {}, options.timeoutMs)
     },

@@ -21,11 +21,12 @@ export type AlertDispatcher = ReturnType<typeof createAlertDispatcher>
  */
 export function createAlertDispatcher(options: DispatcherOptions) {
   const { channels, logger } = options
-  const queue: AlertMessage[] = []
+  /** Messages, each with the channels it goes to. */
+  const queue: [AlertMessage, AlertChannel[]][] = []
   const sentAt: number[] = []
   let worker: Promise<void> | undefined
 
-  const enqueue = (message: AlertMessage) => {
+  const enqueue = (message: AlertMessage, to = channels) => {
     if (queue.length >= options.queueSize) {
       logger.warn('alert dropped: the alert queue is full', {
         subject: message.subject,
@@ -33,15 +34,16 @@ export function createAlertDispatcher(options: DispatcherOptions) {
       })
       return
     }
-    queue.push(message)
+    queue.push([message, to])
     worker ??= drain()
   }
 
   const drain = async () => {
     // Let the response go out first.
     await new Promise((resolve) => setImmediate(resolve))
-    for (let message = queue.shift(); message; message = queue.shift()) {
-      await Promise.all(channels.map((channel) => deliver(channel, message)))
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [message, to] = next
+      await Promise.all(to.map((channel) => deliver(channel, message)))
     }
     // In the same turn as the last empty-queue check: a message queued from now on starts a new worker.
     worker = undefined
@@ -101,7 +103,8 @@ export function createAlertDispatcher(options: DispatcherOptions) {
      */
     test(): { sent: string[]; problems: string[] } {
       const ready = channels.filter((channel) => !channel.problem)
-      if (ready.length > 0) enqueue(testAlertMessage(options.baseUrl))
+      // One message per channel, each naming the channel it went through.
+      for (const channel of ready) enqueue(testAlertMessage(options.baseUrl, channel.label), [channel])
       return {
         sent: ready.map((channel) => channel.name),
         problems: channels.flatMap((channel) => (channel.problem ? [channel.problem] : [])),

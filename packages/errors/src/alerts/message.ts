@@ -91,15 +91,15 @@ export function errorAlertMessage(error: ErrorAlert, baseUrl: string): AlertMess
   return { kind: error.kind, subject, text, html, link, error }
 }
 
-/** The message `POST /api/test-alert` sends. */
-export function testAlertMessage(baseUrl: string): AlertMessage {
+/** The message `POST /api/test-alert` sends through one channel, named by its `label` (`SMTP` as upstream has it). */
+export function testAlertMessage(baseUrl: string, label: string): AlertMessage {
   const link = trimSlash(baseUrl)
   return {
     kind: 'test',
-    subject: '[error-tracker] SMTP test alert',
+    subject: `[error-tracker] ${label} test alert`,
     link,
     text: [
-      'SMTP test',
+      `${label} test`,
       '',
       'It works! This is a test alert from your Monlight error tracker.',
       'New and regressed errors will be reported to this address.',
@@ -108,7 +108,7 @@ export function testAlertMessage(baseUrl: string): AlertMessage {
     ].join('\r\n'),
     html: card({
       color: '#2e7d32',
-      banner: 'SMTP test',
+      banner: `${label} test`,
       title: 'It works!',
       subtitle: 'This is a test alert from your Monlight error tracker.',
       body: `<p><a href="${escapeAttribute(link)}">${escapeHtml(link)}</a></p>`,
