@@ -166,6 +166,11 @@ export function createRelay(input: RelayOptions & { uiDir?: string }): RelayModu
       return result
     },
     start() {
+      if (options.corsOrigins.length === 0) {
+        logger.info(
+          "no CORS origins: browsers on any origin may send with a project key that has no allowed origins of its own (set CORS_ORIGINS or the key's origins to restrict)",
+        )
+      }
       const scheduler = createScheduler({ name: 'relay', database: options.database, logger })
       scheduler
         .add({

@@ -136,6 +136,12 @@ describe('monlight start (port per module)', () => {
     expect(publicKey).toBeDefined()
     const keys = await fetch(`${cli.urls.relay}api/dsn-keys`, { headers: { 'x-api-key': 'cli-key' } })
     expect(await keys.text()).toContain(publicKey!)
+    // Nothing but the key on the command's output: no start-up lines of the relay it opened.
+    expect(created.stderr).toBe('')
+    const listed = await runCli(['keys', 'list', '--data-dir', dir])
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(listed.stdout).toContain(`shop (project id 1)\n  DSN: http://${publicKey}@localhost:5013/1\n`)
+    expect(listed.stdout).toContain('origins: https://shop.example; rate limit: default')
 
     const dist = join(tempDir(), 'dist')
     mkdirSync(join(dist, 'js'), { recursive: true })

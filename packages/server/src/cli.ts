@@ -4,7 +4,7 @@ import { parseArgv, UsageError } from './argv.js'
 import { runBackup } from './commands/backup.js'
 import { runImport } from './commands/import.js'
 import type { CommandIO } from './commands/io.js'
-import { runKeysCreate } from './commands/keys.js'
+import { runKeysCreate, runKeysList } from './commands/keys.js'
 import { runMigrate } from './commands/migrate.js'
 import { runSourceMapsUpload } from './commands/sourcemaps.js'
 import { runStart } from './commands/start.js'
@@ -47,11 +47,11 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   }
 
   const [command = 'start', ...rest] = args.positionals
-  const arity = COMMANDS[command]
+  const arity = command === 'keys' && rest[0] === 'list' ? 1 : COMMANDS[command]
   if (arity === undefined) throw new UsageError(`Unknown command '${command}'`)
   if (rest.length < arity) throw new UsageError(`${command} needs: monlight ${SYNOPSIS[command]}`)
   if (rest.length > arity) throw new UsageError(`Unexpected argument '${rest[arity]}' after '${command}'`)
-  if (command === 'keys' && rest[0] !== 'create')
+  if (command === 'keys' && rest[0] !== 'create' && rest[0] !== 'list')
     throw new UsageError(`Unknown keys command '${rest[0]}': monlight ${SYNOPSIS.keys}`)
   if (command === 'sourcemaps' && rest[0] !== 'upload') {
     throw new UsageError(`Unknown sourcemaps command '${rest[0]}': monlight ${SYNOPSIS.sourcemaps}`)
@@ -86,7 +86,8 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     if (!from)
       throw new UsageError(`import needs the folder of the original databases: monlight ${SYNOPSIS.import}`)
     await runImport(config, from, io)
-  } else if (command === 'keys') await runKeysCreate(config, rest[1]!, args.values['--origins'], io)
+  } else if (command === 'keys' && rest[0] === 'list') await runKeysList(config, io)
+  else if (command === 'keys') await runKeysCreate(config, rest[1]!, args.values['--origins'], io)
   else {
     await runSourceMapsUpload(
       config,

@@ -6,7 +6,7 @@ export const SYNOPSIS: Record<string, string> = {
   migrate: 'migrate',
   backup: 'backup <dir>',
   import: 'import --from <dir>',
-  keys: 'keys create <project> [--origins <a,b>]',
+  keys: 'keys create <project> [--origins <a,b>] | keys list',
   sourcemaps:
     'sourcemaps upload <dir> --release <r> [--project <p>] [--url-prefix </static>] [--url <relay>]',
 }
@@ -32,7 +32,8 @@ Commands:
   import --from <dir>
                  Copy the original Monlight's databases (errors.db, ..., browser-relay.db) into this one
   keys create <project> [--origins <a,b>]
-                 Create a DSN key for the browser SDK (allowed origins optional)
+                 Create a project key (its Sentry DSN and SDK snippets are printed; allowed origins optional)
+  keys list      List the project keys with their DSNs, origins and state
   sourcemaps upload <dir> --release <r> [--project <p>] [--url-prefix </static>] [--url <relay>]
                  Upload every .map below <dir> to a running relay (default http://localhost:5013)
 

@@ -197,7 +197,9 @@ async function showKeys(api: Api): Promise<void> {
     const originsInput = h('input', {
       value: key.allowed_origins.join(', '),
       'aria-label': `Allowed origins for ${key.project}`,
-      placeholder: 'only CORS_ORIGINS',
+      // The relay's rule (receivers/edge.ts): the key's origins plus CORS_ORIGINS; none at all admits any origin.
+      placeholder: 'CORS_ORIGINS (any origin if unset)',
+      title: "Origins this key's browsers may send from, besides CORS_ORIGINS; with neither, any origin may",
     })
     return h(
       'tr',
