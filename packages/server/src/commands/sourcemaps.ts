@@ -9,7 +9,7 @@ export interface SourceMapsUploadArgs {
   release: string | undefined
   project: string | undefined
   urlPrefix: string | undefined
-  /** The relay; default http://localhost:5013. */
+  /** The relay; default: the configured relay port on localhost (5013), or `/relay` on the single port. */
   url: string | undefined
 }
 
@@ -26,7 +26,12 @@ export async function runSourceMapsUpload(config: ServerConfig, args: SourceMaps
   const apiKey = io.env.ADMIN_API_KEY?.split(',')[0]?.trim() || existingApiKey(config)
   if (!apiKey)
     throw new MonlightConfigError('sourcemaps upload needs the relay admin key: set ADMIN_API_KEY or API_KEY')
-  const url = args.url ?? 'http://localhost:5013'
+  // The relay of this configuration: its own port, or its prefix on the single port.
+  const url =
+    args.url ??
+    (config.port !== undefined
+      ? `http://localhost:${config.port}/relay`
+      : `http://localhost:${config.ports.relay ?? 5013}`)
   const project = args.project ?? (await onlyProject(url, apiKey))
   const result = await uploadSourceMaps({
     url,
