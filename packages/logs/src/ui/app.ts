@@ -12,6 +12,7 @@ import {
   writeUrlState,
 } from '@monlight/ui-kit'
 import { fieldsTable, inlineFields } from './fields.js'
+import { highlighted, prettyJson, searchWords } from './highlight.js'
 import './logs.css'
 
 interface LogEntry {
@@ -166,6 +167,7 @@ function levelBadge(level: string): HTMLElement {
 
 function row(entry: LogEntry): HTMLElement {
   const [first = '', ...rest] = entry.message.split('\n')
+  const words = searchWords(searchInput.value)
   const details = h(
     'div',
     { class: 'log-details', hidden: true },
@@ -181,7 +183,7 @@ function row(entry: LogEntry): HTMLElement {
       h('dt', null, 'Timestamp'),
       h('dd', { class: 'mono' }, entry.timestamp),
     ),
-    h('pre', { class: 'mono' }, entry.message),
+    h('pre', { class: 'mono' }, highlighted(prettyJson(entry.message) ?? entry.message, words)),
     entry.attributes ? fieldsTable(entry.attributes, addToSearch) : null,
   )
   const summary = h(
@@ -202,13 +204,18 @@ function row(entry: LogEntry): HTMLElement {
     ),
     levelBadge(entry.level),
     h('span', { class: 'container' }, entry.container),
-    h('span', { class: 'mono message' }, first),
+    h('span', { class: 'mono message' }, highlighted(first, words)),
     entry.attributes
       ? h('span', { class: 'mono muted inline-fields' }, inlineFields(entry.attributes))
       : null,
     rest.length > 0 ? h('span', { class: 'badge gray more' }, `+${rest.length} lines`) : null,
   )
-  return h('li', { class: `log-row level-${entry.level.toLowerCase()}` }, summary, details)
+  return h(
+    'li',
+    { class: `log-row level-${entry.level.toLowerCase()}`, 'data-timestamp': entry.timestamp },
+    summary,
+    details,
+  )
 }
 
 async function loadContainers(): Promise<void> {
@@ -273,7 +280,7 @@ function startTail(): void {
   const { container, level } = filters()
   tail = new EventSource(api.streamUrl('api/logs/tail', { container, level }))
   tailCount = 0
-  render(list)
+  // The page stays as context; new entries join it in time order (a late one is not put on top).
   render(pager)
   autoRefresh.pause(true)
   tailButton.setAttribute('aria-pressed', 'true')
@@ -281,7 +288,11 @@ function startTail(): void {
   status.textContent = 'Live tail active · 0 new entries'
   tail.addEventListener('log', (event) => {
     const entry = JSON.parse((event as MessageEvent<string>).data) as LogEntry
-    list.prepend(row(entry))
+    if (list.querySelector('.empty')) render(list)
+    const later = [...list.children].find(
+      (child) => ((child as HTMLElement).dataset.timestamp ?? '') <= entry.timestamp,
+    )
+    list.insertBefore(row(entry), later ?? null)
     while (list.children.length > TAIL_KEEP) list.lastElementChild?.remove()
     status.textContent = `Live tail active · ${++tailCount} new entries`
   })

@@ -103,18 +103,26 @@ describeBrowser('logs web UI (Chromium, mounted under /mnt)', (browser) => {
     await page.evaluate((key) => localStorage.setItem('monlight.api_key', key), KEY)
     await page.goto(`${server.baseUrl}/?container=worker`)
     await page.locator('.log-row').first().waitFor()
+    const before = await page.locator('.log-row .message').allTextContents()
     await page.locator('button.tail-toggle').click()
     await page.locator('.tail-status', { hasText: 'Live tail active' }).waitFor()
     await page.waitForTimeout(200)
+    const newest = Date.parse((await page.locator('.log-row time').first().getAttribute('datetime'))!)
     await logs.write([
       { container: 'worker', message: 'ERROR: job 9 crashed' },
       { container: 'api', message: 'not for this filter' },
       { container: 'worker', message: 'job 10 done' },
+      // Arrives last, but happened just before the newest entry on the page: it goes below that one.
+      { container: 'worker', message: 'late line', timestamp: newest - 1 },
     ])
-    await page.locator('.tail-status', { hasText: '2 new entries' }).waitFor()
+    await page.locator('.tail-status', { hasText: '3 new entries' }).waitFor()
+    // The page stays as context, and the new entries join it by time.
     expect(await page.locator('.log-row .message').allTextContents()).toEqual([
       'job 10 done',
       'ERROR: job 9 crashed',
+      before[0],
+      'late line',
+      ...before.slice(1),
     ])
     await browser.screenshot(page, 'logs-live-tail-dark')
     await page.locator('button.tail-toggle').click()
@@ -159,6 +167,21 @@ describeBrowser('logs web UI (Chromium, mounted under /mnt)', (browser) => {
     await page.goto(`${server.baseUrl}/?q=%22card%20declined%22`)
     await page.waitForFunction(() => document.querySelectorAll('.log-row').length === 1)
     expect(await page.locator('input[name=search]').inputValue()).toBe('"card declined"')
+    // The matched words are marked: here in the traceback of the details (charge(card), card declined).
+    expect(await page.locator('.log-row mark').allTextContents()).toEqual(['card', 'card', 'declined'])
+    await logs.write([{ container: 'json', message: '{"event":"paid","amount":  12}  x   y' }])
+    await logs.write([{ container: 'json', message: '{"event":"refund","amount":3}' }])
+    await page.goto(`${server.baseUrl}/?container=json`)
+    await page.waitForFunction(() => document.querySelectorAll('.log-row').length === 2)
+    // Spaces are kept; a JSON line is indented in its details.
+    expect(await page.locator('.log-row .message').last().textContent()).toBe(
+      '{"event":"paid","amount":  12}  x   y',
+    )
+    const refund = page.locator('.log-row', { hasText: 'refund' })
+    await refund.locator('.log-summary').click()
+    expect(await refund.locator('.log-details pre').first().textContent()).toBe(
+      '{\n  "event": "refund",\n  "amount": 3\n}',
+    )
     await page.goto(`${server.baseUrl}/?time=yesterday`)
     await page.locator('.error-banner').waitFor()
     expect(await page.locator('.error-banner').textContent()).toBe(
