@@ -31,9 +31,10 @@ function apiKeyLine(server: Pick<MonlightServer, 'apiKeys' | 'config'>, cwd: str
     return `API key: from ${server.config.apiKeysFrom ?? 'the configuration'}${count}`
   }
   const shown = file ? showPath(file, cwd) : 'the data dir'
+  // Printed whole once, when generated; later starts name the file rather than copy the secret into every log.
   return origin === 'generated'
     ? `API key: ${keys[0]}  (generated and saved to ${shown})`
-    : `API key: ${keys[0]}  (from ${shown})`
+    : `API key: ${keys[0]!.slice(0, 7)}… (saved in ${shown})`
 }
 
 /** Relative to the working directory when inside it, which is shorter and what the user typed. */

@@ -122,7 +122,7 @@ export async function startCli(
     child,
     urls,
     indexUrl: /ready in \d+ ms at (http:\/\/\S+)/.exec(banner)?.[1],
-    apiKey: /^API key: (ml_\S+)/m.exec(banner)?.[1],
+    apiKey: /^API key: (ml_[A-Za-z0-9_-]{16,})\s/m.exec(banner)?.[1],
     banner,
     readyMs: Number(/ready in (\d+) ms/.exec(banner)![1]),
     stderr: output.stderr,
