@@ -464,6 +464,22 @@ describeDialects('metrics service', (dialect) => {
     expect(empty.summary.total_datapoints).toBe(0)
   })
 
+  it('health says when aggregation last ran (aggregated_at) beside the newest bucket (last_aggregation)', async () => {
+    const { service, clock } = harness
+    expect(await service.health()).toMatchObject({ last_aggregation: null, aggregated_at: null })
+    await service.ingest([{ name: 'jobs_total', type: 'counter', value: 1 }])
+    clock.now += 2 * MIN
+    await service.aggregate()
+    const first = await service.health()
+    expect(first.aggregated_at).toBe(new Date(clock.now).toISOString())
+    expect(first.last_aggregation).not.toBeNull()
+    // A run with nothing new still counts as a run.
+    clock.now += 5 * MIN
+    await service.aggregate()
+    expect((await service.health()).aggregated_at).toBe(new Date(clock.now).toISOString())
+    expect((await service.health()).last_aggregation).toBe(first.last_aggregation)
+  })
+
   it('exposes current series in the Prometheus text format', async () => {
     const { service, clock } = harness
     await service.ingest([

@@ -13,6 +13,8 @@ import { type CleanPoint, MAX_BATCH, validateBatch } from './validate.js'
 /** Points `record()` buffers before it writes them; also the flush size. */
 const RECORD_BUFFER = MAX_BATCH
 const RECORD_FLUSH_MS = 1000
+/** State key of the time aggregation last ran (epoch ms). */
+const AGGREGATED_AT_KEY = 'aggregated_at'
 
 /** The metrics module's in-process API. `ingest()` is core's {@link MetricsIngest}. */
 export interface MetricsService extends MetricsIngest {
@@ -37,7 +39,11 @@ export interface MetricsService extends MetricsIngest {
   projects(): Promise<{ projects: string[] }>
   dashboard(params: { period?: string; project?: string }): Promise<Record<string, unknown>>
   prometheus(): Promise<string>
-  health(): Promise<{ metrics_received_24h: number; last_aggregation: string | null }>
+  health(): Promise<{
+    metrics_received_24h: number
+    last_aggregation: string | null
+    aggregated_at: string | null
+  }>
 }
 
 export function createMetricsService(store: MetricsStore, options: ResolvedMetricsOptions): MetricsService {
@@ -91,7 +97,11 @@ export function createMetricsService(store: MetricsStore, options: ResolvedMetri
     gauge: helper('gauge'),
     histogram: helper('histogram'),
     flush,
-    aggregate: () => aggregate(store, now(), coverage).then(changedRollups),
+    async aggregate() {
+      const result = await aggregate(store, now(), coverage).then(changedRollups)
+      await store.setState(AGGREGATED_AT_KEY, now())
+      return result
+    },
     applyRetention: () => applyRetention(store, options.retention, now()).then(changedRollups),
     query: (params) =>
       results.get(`query|${JSON.stringify(params)}`, () => queryMetric(store, params, now())),
@@ -107,9 +117,12 @@ export function createMetricsService(store: MetricsStore, options: ResolvedMetri
     async health() {
       const counts = await store.countsByMetric('hour', bucketStart(now() - DAY_MS, 'hour'))
       const last = await store.lastRollupBucket()
+      const ran = await store.getState(AGGREGATED_AT_KEY)
       return {
         metrics_received_24h: counts.reduce((total, row) => total + row.count, 0),
+        // Upstream's: the newest rollup bucket. `aggregated_at`: when aggregation last ran (every minute).
         last_aggregation: last === undefined ? null : toIsoSeconds(last),
+        aggregated_at: ran === undefined ? null : new Date(ran).toISOString(),
       }
     },
   }
