@@ -6,7 +6,9 @@ export default defineConfig({
   title: 'Monlight',
   description:
     'Error tracking, logs, metrics and a browser relay: self-hosted, library-first, in TypeScript.',
-  cleanUrls: true,
+  // Links end in .html: the built site then works from any static file server (python -m http.server, nginx
+  // without rewrite rules), where clean URLs would answer 404.
+  cleanUrls: false,
   lastUpdated: false,
   themeConfig: {
     search: { provider: 'local' },
