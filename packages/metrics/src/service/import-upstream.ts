@@ -6,13 +6,13 @@ const PAGE = 1000
  * Copies the original collector's raw points (`metrics_raw` of metrics.db) through `ingest`, oldest first: the
  * next aggregation turns them into minute, hour and day rollups with percentiles, as if they had just arrived late.
  * The original's own rollups (`metrics_aggregated`, no sketches) are not needed for that and are left out.
- * Rows the original stored unvalidated (a garbage timestamp, a bad type) are skipped and counted.
+ * Rows the original stored unvalidated (a garbage timestamp, a bad type) are skipped and counted by reason.
  */
 export async function importUpstreamMetrics(
   ingest: (points: readonly MetricPoint[]) => Promise<{ count: number }>,
   isEmpty: () => Promise<boolean>,
   source: UpstreamRows,
-): Promise<{ points: number; skipped: number }> {
+): Promise<Record<string, number>> {
   if (!(await isEmpty())) {
     throw new MonlightConfigError(
       'the metrics collector already has metrics: import into a fresh data dir or database',
@@ -22,18 +22,23 @@ export async function importUpstreamMetrics(
     source.all("select name from pragma_table_info('metrics_raw') where name = 'project'").length > 0
   let after = 0
   let points = 0
-  let skipped = 0
+  // Why rows were left out, each reason with its count: `skipped (no readable time)` → 3.
+  const skipped: Record<string, number> = {}
+  const skip = (reason: string) => {
+    const key = `skipped (${reason})`
+    skipped[key] = (skipped[key] ?? 0) + 1
+  }
   for (;;) {
     const rows = source.all(
       `select id, timestamp, name, labels, value, type${hasProject ? ', project' : ''} from metrics_raw where id > ${after} order by id limit ${PAGE}`,
     )
-    if (rows.length === 0) return { points, skipped }
+    if (rows.length === 0) return { points, ...skipped }
     after = Number(rows.at(-1)!.id)
     const batch: MetricPoint[] = []
     for (const row of rows) {
       const point = toPoint(row)
-      if (point) batch.push(point)
-      else skipped++
+      if (typeof point === 'string') skip(point)
+      else batch.push(point)
     }
     // One bad row must not drop its page: on a rejected batch, retry point by point.
     try {
@@ -42,19 +47,21 @@ export async function importUpstreamMetrics(
       for (const point of batch) {
         try {
           points += (await ingest([point])).count
-        } catch {
-          skipped++
+        } catch (error) {
+          skip(`refused: ${(error as Error).message.slice(0, 100)}`)
         }
       }
     }
   }
 }
 
-function toPoint(row: Record<string, unknown>): MetricPoint | undefined {
+/** The row as a point, or why it cannot be one. */
+function toPoint(row: Record<string, unknown>): MetricPoint | string {
   const timestamp = upstreamTime(row.timestamp, Number.NaN)
   const type = row.type
-  if (!Number.isFinite(timestamp) || (type !== 'counter' && type !== 'gauge' && type !== 'histogram'))
-    return undefined
+  if (!Number.isFinite(timestamp)) return 'no readable time'
+  if (type !== 'counter' && type !== 'gauge' && type !== 'histogram')
+    return 'type not counter, gauge or histogram'
   const point: MetricPoint = { name: String(row.name), type, value: Number(row.value), timestamp }
   const labels = parseLabels(row.labels)
   if (labels) point.labels = labels

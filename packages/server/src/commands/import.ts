@@ -6,7 +6,7 @@ import { generateApiKey } from '../api-key.js'
 import type { ServerConfig } from '../config.js'
 import { MODULES } from '../modules.js'
 import { openStack } from '../stack.js'
-import type { CommandIO } from './io.js'
+import { type CommandIO, quietLogger } from './io.js'
 
 /** The original services' database files, by module (flat, or in a folder of the same name as deploy/ had). */
 const UPSTREAM_FILES: Record<string, string> = {
@@ -36,7 +36,7 @@ export async function runImport(config: ServerConfig, from: string, io: CommandI
       `no original Monlight database in ${dir}: looked for ${Object.values(UPSTREAM_FILES).join(', ')} (or <name>/<name>.db)`,
     )
   }
-  const stack = await openStack(config, MODULES, [generateApiKey()], io.logger, io.env)
+  const stack = await openStack(config, MODULES, [generateApiKey()], quietLogger(io), io.env)
   const lines: string[] = []
   try {
     await stack.migrate()

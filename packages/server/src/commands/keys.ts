@@ -1,10 +1,10 @@
-import { createLogger, MonlightConfigError } from '@monlight/core'
+import { MonlightConfigError } from '@monlight/core'
 import { type RelayService, sentryDsn, snippetsText } from '@monlight/relay'
 import { generateApiKey } from '../api-key.js'
 import type { ServerConfig } from '../config.js'
 import { MODULES } from '../modules.js'
 import { openStack } from '../stack.js'
-import type { CommandIO } from './io.js'
+import { type CommandIO, quietLogger } from './io.js'
 
 /** The relay of this configuration, opened for a command (migrated), and closed after `work`. */
 async function withRelay<T>(
@@ -14,9 +14,7 @@ async function withRelay<T>(
 ) {
   const relaySlot = MODULES.filter((slot) => slot.name === 'relay')
   // The relay's router wants an admin key; these commands need none, so a throwaway one avoids a key file.
-  // Only errors: the relay's start-up notes (forwarding not configured, migrations) are not this command's business.
-  const logger = io.logger.level === 'debug' ? io.logger : createLogger({ level: 'error', name: 'monlight' })
-  const stack = await openStack(config, relaySlot, [generateApiKey()], logger, io.env)
+  const stack = await openStack(config, relaySlot, [generateApiKey()], quietLogger(io), io.env)
   try {
     await stack.migrate()
     const service = stack.modules[0]?.module.service as RelayService | undefined
