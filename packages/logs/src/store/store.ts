@@ -236,7 +236,7 @@ export function createLogsStore(database: Database) {
       // PostgreSQL text search: the same candidates as SQLite's (the most recently ingested matches), by time.
       const rows = filter.search
         ? await sql<Record<string, unknown>>`select * from (select ${COLUMNS} from ${from} ${where}
-            order by ${order} limit ${Math.max(COUNT_CAP + 1, filter.offset + filter.limit)}) e
+            order by ${order} limit ${want}) e
             order by e.timestamp desc, e.id desc limit ${filter.limit} offset ${filter.offset}`.execute(db)
         : await sql<Record<string, unknown>>`select ${COLUMNS} from ${from} ${where} order by ${order}
             limit ${filter.limit} offset ${filter.offset}`.execute(db)

@@ -423,7 +423,8 @@ function bindStore(
     },
 
     async setBucketCounts(counts) {
-      for (const [id, text] of counts) {
+      // In id order, as ingestion locks series rows on PostgreSQL: the two never wait on each other in a circle.
+      for (const [id, text] of [...counts].sort((a, b) => a[0] - b[0])) {
         await db
           .updateTable('monlight_metrics_series')
           .set({ bucket_counts: text })
