@@ -229,7 +229,7 @@ describe('formatBanner', () => {
       },
       { version: '1', readyMs: 1, cwd: '/elsewhere' },
     )
-    expect(saved).toContain('API key: k  (from /d/api-key)')
+    expect(saved).toContain('API key: k… (saved in /d/api-key)')
     const configured = formatBanner(
       {
         urls,

@@ -3,6 +3,7 @@ import { toNodeListener } from '@monlight/core/adapters/node'
 import { type ApiKeys, resolveApiKeys } from './api-key.js'
 import { type Env, resolveServerConfig, type ServerConfig, type ServerConfigInput } from './config.js'
 import { type HttpServer, listen } from './http-server.js'
+import { withModuleLinks } from './module-links.js'
 import { MODULES, type ModuleSlot } from './modules.js'
 import { createRootApp } from './root-app.js'
 import { openStack, type Stack } from './stack.js'
@@ -66,6 +67,8 @@ export async function startServer(
   }
 
   const apiKeys = resolveApiKeys(config, logger)
+  // Where each module's UI is, for the links between them: filled in once every server listens.
+  const links: Record<string, string> = {}
   const stack = await openStack(config, slots, apiKeys.keys, logger, options.env)
   const servers: HttpServer[] = []
   try {
@@ -74,7 +77,7 @@ export async function startServer(
       for (const { slot, module } of stack.modules) {
         servers.push(
           await listen(
-            toNodeListener(module.router),
+            toNodeListener(withModuleLinks(module.router, () => links)),
             config.ports[slot.name] ?? slot.defaultPort,
             config.host,
             slot.name,
@@ -83,7 +86,14 @@ export async function startServer(
       }
     } else {
       const root = createRootApp(stack.modules, { version: packageVersion(), logger })
-      servers.push(await listen(toNodeListener(root), config.port, config.host, 'all modules'))
+      servers.push(
+        await listen(
+          toNodeListener(withModuleLinks(root, () => links)),
+          config.port,
+          config.host,
+          'all modules',
+        ),
+      )
     }
   } catch (error) {
     await Promise.allSettled(servers.map((server) => server.close(0)))
@@ -99,6 +109,7 @@ export async function startServer(
   stack.modules.forEach(({ slot }, index) => {
     const port = servers[layout === 'single-port' ? 0 : index]!.port
     ports[slot.name] = port
+    links[slot.name] = layout === 'single-port' ? `../${slot.name}/` : `:${port}/`
     urls[slot.name] = layout === 'single-port' ? `${base(port)}${slot.name}/` : base(port)
   })
 

@@ -17,5 +17,6 @@ export {
   timeAgo,
   toDate,
 } from './format.js'
+export { MODULES_META, moduleNav } from './nav.js'
 export { type AutoRefresh, createAutoRefresh } from './refresh.js'
 export { readUrlState, writeUrlState } from './url-state.js'

@@ -1,4 +1,4 @@
-import { formatDateTime, h, timeAgo, toDate } from '@monlight/ui-kit'
+import { formatDateTime, h, moduleNav, timeAgo, toDate } from '@monlight/ui-kit'
 import type { ErrorSummary, IgnoreUntil } from './types.js'
 
 const SVG_NS = 'http://www.w3.org/2000/svg'
@@ -194,6 +194,7 @@ export function header(...tools: (Node | string)[]): HTMLElement {
     'header',
     { class: 'app-header' },
     h('a', { class: 'brand', href: './' }, 'Error Tracker'),
+    moduleNav('errors'),
     h('span', { class: 'spacer' }),
     ...tools,
   )

@@ -6,6 +6,7 @@ import {
   debounce,
   formatNumber,
   h,
+  moduleNav,
   readUrlState,
   render,
   writeUrlState,
@@ -142,6 +143,7 @@ function renderShell(): void {
       'header',
       { class: 'app-header' },
       h('a', { class: 'brand', href: './' }, 'Monlight metrics'),
+      moduleNav('metrics'),
       h(
         'nav',
         { class: 'tabs', 'aria-label': 'Views' },

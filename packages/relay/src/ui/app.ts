@@ -6,6 +6,7 @@ import {
   formatDateTime,
   formatNumber,
   h,
+  moduleNav,
   render,
   timeAgo,
 } from '@monlight/ui-kit'
@@ -46,6 +47,7 @@ render(
     'header',
     { class: 'app-header' },
     h('a', { class: 'brand', href: './' }, 'Browser Relay'),
+    moduleNav('relay'),
     h('span', { class: 'spacer' }),
   ),
   h('main', null, keysSection, mapsSection),
