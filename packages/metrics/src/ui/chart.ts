@@ -19,7 +19,14 @@ export function lineChart(title: string, times: string[], lines: Line[], unit = 
   const body = h('div', { class: 'chart-body' })
   const figure = h('figure', { class: 'card chart', 'aria-label': title }, h('figcaption', null, title), body)
   if (times.length === 0) {
-    body.append(h('p', { class: 'muted empty' }, 'No data in this period.'))
+    // Charts read rollups, which aggregation writes every minute: just-sent points are not in them yet.
+    body.append(
+      h(
+        'p',
+        { class: 'muted empty' },
+        'No data in this period. Points just sent appear within a minute, once rolled up.',
+      ),
+    )
     return figure
   }
   const axis = {
