@@ -40,6 +40,8 @@ describeBrowser('browser SDK: errors, breadcrumbs and the client API', (browser)
     const errors = await servers.relay.waitFor(
       () => servers.relay.errors().length === 3 && servers.relay.errors(),
     )
+    // Chromium reports page errors to the test over its own channel: they can come after the relay has the posts.
+    await expect.poll(() => pageErrors.length).toBe(3)
     expect(pageErrors.sort()).toEqual(['boom', 'nope', 'plain reason'])
 
     const posts = servers.relay.received.filter((r) => r.method === 'POST')
@@ -148,6 +150,7 @@ describeBrowser('browser SDK: errors, breadcrumbs and the client API', (browser)
     const errors = await servers.relay.waitFor(
       () => servers.relay.errors().length === 3 && servers.relay.errors(),
     )
+    await expect.poll(() => pageErrors.length).toBe(2)
     expect(pageErrors).toEqual(['order failed', 'lazy failed'])
     const file = (name: string) => `${servers.site.origin}/static/${name}.js`
     expect(errors[0]).toMatchObject({ message: 'order failed' })

@@ -100,6 +100,7 @@ describeBrowser('browser SDK end to end through @monlight/relay', (browser) => {
     await page.goto(`${site.origin}/left`)
     await site.waitFor(() => points.some((point) => point.name === 'web_vitals_cls'))
 
+    await expect.poll(() => pageErrors.length).toBe(1)
     expect(pageErrors).toEqual(['order 7 could not be placed'])
     const order = reports.find((report) => report.message === 'order 7 could not be placed')!
     expect(order).toMatchObject({ project: 'shop', exception_type: 'Error', request_method: 'BROWSER' })
@@ -136,6 +137,7 @@ describeBrowser('browser SDK end to end through @monlight/relay', (browser) => {
       return (await fetch('/api/items/1')).status
     })
     expect(stillWorks).toBe(200)
+    await expect.poll(() => pageErrors.length).toBe(1)
     expect(pageErrors).toEqual(['order 7 could not be placed'])
     expect(reports.length).toBe(before)
     await page.close()
