@@ -37,11 +37,18 @@ describeAdapters('module app', createTinyModule, (t) => {
     expect((await t.fetch('/health', { method: 'HEAD' })).status).toBe(200)
   })
 
-  it('refuses a missing or wrong key with upstream 401 body', async () => {
-    for (const headers of [{}, { 'x-api-key': 'nope' }]) {
+  it('refuses a missing or wrong key with upstream 401 detail, and a hint that tells them apart', async () => {
+    for (const [headers, hint] of [
+      [{}, /^no key was sent: send it as X-API-Key, Authorization: Bearer <key>/],
+      [{ 'x-api-key': 'nope' }, /^the key sent is not one of this server's API keys$/],
+    ] as const) {
       const res = await t.fetch('/api/search?q=x', { headers })
       expect(res.status).toBe(401)
-      expect(await res.json()).toEqual({ detail: 'Invalid API key', code: 'UNAUTHORIZED' })
+      expect(await res.json()).toEqual({
+        detail: 'Invalid API key',
+        code: 'UNAUTHORIZED',
+        hint: expect.stringMatching(hint),
+      })
     }
   })
 

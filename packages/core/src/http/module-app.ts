@@ -114,7 +114,17 @@ export function createModuleApp(input: ModuleAppOptions): H3 {
         if (!event.context.matchedRoute) throw new MonlightError('NOT_FOUND', 'Not found')
         const key = readApiKey(event)
         const index = key === undefined ? -1 : verifyKey(key)
-        if (index === -1) throw new MonlightError('UNAUTHORIZED', 'Invalid API key')
+        if (index === -1) {
+          // `detail` is upstream's for both cases; the hint tells them apart and says what to do.
+          throw new MonlightError('UNAUTHORIZED', 'Invalid API key', {
+            body: {
+              hint:
+                key === undefined
+                  ? 'no key was sent: send it as X-API-Key, Authorization: Bearer <key>, basic auth (the key as password) or ?api_key='
+                  : "the key sent is not one of this server's API keys",
+            },
+          })
+        }
         state.apiKeyIndex = index
       }
       limits?.enforce(event, state, options.trustProxy)

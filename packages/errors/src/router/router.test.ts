@@ -168,7 +168,7 @@ describeAdapters(
       ] as const) {
         const res = await t.fetch(path, init)
         expect(res.status).toBe(401)
-        expect(await res.json()).toEqual({ detail: 'Invalid API key', code: 'UNAUTHORIZED' })
+        expect(await res.json()).toMatchObject({ detail: 'Invalid API key', code: 'UNAUTHORIZED' })
       }
       expect((await t.fetch(`/api/projects?api_key=${KEY}`)).status).toBe(200)
       expect(await (await t.fetch('/health')).json()).toEqual({ status: 'ok' })

@@ -87,6 +87,13 @@ describeAdapters(
         expect(response.status, body.slice(0, 40)).toBe(status)
         expect(((await response.json()) as { detail: string }).detail).toBe(detail)
       }
+      // A value of the wrong type keeps upstream's detail; the hint says what was sent.
+      const typed = await target.fetch('/api/metrics', json('[{"name":"a","type":"counter","value":"1"}]'))
+      expect(await typed.json()).toEqual({
+        detail: 'Missing required field: value',
+        code: 'VALIDATION_FAILED',
+        hint: 'metric 0: value must be a JSON number, not a string ("1")',
+      })
     })
 
     it('requires the API key except for /health and the UI', async () => {

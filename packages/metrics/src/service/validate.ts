@@ -25,7 +25,8 @@ export interface CleanPoint {
   count: number
 }
 
-const invalid = (message: string) => new MonlightError('VALIDATION_FAILED', message)
+const invalid = (message: string, hint?: string) =>
+  new MonlightError('VALIDATION_FAILED', message, hint ? { body: { hint } } : {})
 
 /**
  * The points of a `POST /api/metrics` body: a bare array (Python client, relay) or `{"metrics": [...]}` (smoke
@@ -70,7 +71,15 @@ function validatePoint(input: unknown, index: number, now: number, ignored: Read
   }
   if (typeof type !== 'string') throw invalid('Missing required field: type')
   if (!TYPES.has(type)) throw invalid("Field 'type' must be 'counter', 'histogram', or 'gauge'")
-  if (typeof value !== 'number') throw invalid('Missing required field: value')
+  if (typeof value !== 'number') {
+    // Upstream's message for any non-number; the hint says what was sent.
+    throw invalid(
+      'Missing required field: value',
+      value === undefined || value === null
+        ? undefined
+        : `metric ${index}: value must be a JSON number, not ${Array.isArray(value) ? 'an array' : `a ${typeof value}`} (${JSON.stringify(value).slice(0, 40)})`,
+    )
+  }
   // Beyond ±1e300 the sums of rollups overflow to infinity (PostgreSQL refuses them).
   if (!Number.isFinite(value) || Math.abs(value) > 1e300) {
     throw invalid(`Field 'value' of metric ${index} must be a finite number of magnitude at most 1e300`)
