@@ -1,5 +1,5 @@
 import type { Migration } from '@monlight/core'
-import { sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 
 /**
  * Full-text search: SQLite keeps an FTS5 external-content index over `message` (rows are added by the store in
@@ -19,23 +19,7 @@ export const migrations: Record<string, Migration> = {
           message text not null,
           attributes text
         )`.execute(db)
-        await sql`create virtual table monlight_logs_entry_fts using fts5(
-          message, content='monlight_logs_entry', content_rowid='id', tokenize='unicode61 remove_diacritics 0',
-          columnsize=0
-        )`.execute(db)
-        // columnsize=0: no per-row token counts (they only serve bm25 ranking, which we never use): one B-tree
-        // write less per entry.
-        // Bulk ingestion is bound by FTS5 segment writing and merging: keep up to 16 MiB of pending terms per
-        // flush and merge 16 segments per level rather than 4 (about 2× the rows/s at a million rows); the
-        // retention job merges further in the background (store.tidyIndexes), keeping searches fast. (FTS5 takes these settings as literals only, not bound values.)
-        for (const [option, value] of [
-          ['automerge', 16],
-          ['hashsize', 16 * 1024 * 1024],
-        ] as const) {
-          await sql`insert into monlight_logs_entry_fts (monlight_logs_entry_fts, rank) values (${sql.lit(option)}, ${sql.lit(value)})`.execute(
-            db,
-          )
-        }
+        await createFtsIndex(db, 'monlight_logs_entry_fts', 'message')
         await sql`create trigger monlight_logs_entry_fts_delete after delete on monlight_logs_entry begin
           insert into monlight_logs_entry_fts(monlight_logs_entry_fts, rowid, message) values ('delete', old.id, old.message);
         end`.execute(db)
@@ -118,18 +102,7 @@ export const migrations: Record<string, Migration> = {
     // PostgreSQL checks the JSON within the other filters' rows.
     async up(db, { dialect }) {
       if (dialect !== 'sqlite') return
-      await sql`create virtual table monlight_logs_attr_fts using fts5(
-        attributes, content='monlight_logs_entry', content_rowid='id', tokenize='unicode61 remove_diacritics 0',
-        columnsize=0
-      )`.execute(db)
-      for (const [option, value] of [
-        ['automerge', 16],
-        ['hashsize', 16 * 1024 * 1024],
-      ] as const) {
-        await sql`insert into monlight_logs_attr_fts (monlight_logs_attr_fts, rank) values (${sql.lit(option)}, ${sql.lit(value)})`.execute(
-          db,
-        )
-      }
+      await createFtsIndex(db, 'monlight_logs_attr_fts', 'attributes')
       await sql`insert into monlight_logs_attr_fts (rowid, attributes)
         select id, attributes from monlight_logs_entry where attributes is not null`.execute(db)
       await sql`create trigger monlight_logs_attr_fts_delete after delete on monlight_logs_entry
@@ -143,4 +116,27 @@ export const migrations: Record<string, Migration> = {
         end`.execute(db)
     },
   },
+}
+
+/**
+ * An FTS5 external-content index over one column of `monlight_logs_entry` (rows are added by the store in
+ * batches). columnsize=0: no per-row token counts (they only serve bm25 ranking, which we never use): one B-tree
+ * write less per entry. Bulk ingestion is bound by FTS5 segment writing and merging: keep up to 16 MiB of pending
+ * terms per flush and merge 16 segments per level rather than 4 (about 2× the rows/s at a million rows); the
+ * retention job merges further in the background (store.tidyIndexes), keeping searches fast. (FTS5 takes these
+ * settings and names as literals only, not bound values.)
+ */
+async function createFtsIndex(db: Kysely<any>, table: string, column: string): Promise<void> {
+  await sql`create virtual table ${sql.raw(table)} using fts5(
+    ${sql.raw(column)}, content='monlight_logs_entry', content_rowid='id', tokenize='unicode61 remove_diacritics 0',
+    columnsize=0
+  )`.execute(db)
+  for (const [option, value] of [
+    ['automerge', 16],
+    ['hashsize', 16 * 1024 * 1024],
+  ] as const) {
+    await sql`insert into ${sql.raw(table)} (${sql.raw(table)}, rank) values (${sql.lit(option)}, ${sql.lit(value)})`.execute(
+      db,
+    )
+  }
 }
