@@ -5,32 +5,12 @@
  * + trim to the last five). Budget: ≥ 10,000 errors/s and ≥ 0.35 × bare node:http.
  */
 import autocannon from 'autocannon'
+import { errorReport, KNOWN_GROUPS, NEW_EVERY } from './bodies.js'
 import { fmt, median, report, startServer } from './lib.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const DURATION = Number(process.env.BENCH_DURATION ?? 5)
 const CONNECTIONS = 32
-const KNOWN_GROUPS = 200
-const NEW_EVERY = 10
-
-let sequence = 0
-/** A Python-client-shaped report (~700 bytes). */
-function nextBody(): string {
-  const n = sequence++
-  const group = n % NEW_EVERY === 0 ? `New${n}` : `Known${n % KNOWN_GROUPS}`
-  return JSON.stringify({
-    project: 'bench',
-    exception_type: `${group}Error`,
-    message: `request ${n} failed: value out of range`,
-    traceback: `Traceback (most recent call last):\n  File "/app/api/handlers.py", line 88, in create_order\n    total = price(items)\n  File "/app/api/pricing.py", line ${n % KNOWN_GROUPS}, in price\n    raise ${group}Error("value out of range")\n${group}Error: value out of range`,
-    request_url: 'https://shop.example.com/api/orders?page=2',
-    request_method: 'POST',
-    request_headers: { 'user-agent': 'python-httpx/0.27', accept: 'application/json' },
-    user_id: `user-${n % 1000}`,
-    extra: { order_id: n, region: 'eu-west-1' },
-    environment: 'production',
-  })
-}
 
 async function run(
   url: string,
@@ -45,7 +25,7 @@ async function run(
     requests: [
       {
         setupRequest: (request: Record<string, unknown>) => {
-          request.body = nextBody()
+          request.body = errorReport()
           return request
         },
       },

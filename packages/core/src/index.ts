@@ -20,6 +20,7 @@ export {
   type SqliteStatement,
 } from './database/create-database.js'
 export { detectDialect } from './database/dialect.js'
+export { groupCommit } from './database/group-commit.js'
 export {
   lockKey,
   type MigrateOptions,
@@ -29,6 +30,12 @@ export {
   migrate,
 } from './database/migrate.js'
 export { createPGliteDialect, type PGliteLike } from './database/pglite-dialect.js'
+export {
+  isConflictError,
+  isUnavailableError,
+  type RetryConflictsOptions,
+  retryConflicts,
+} from './database/transient.js'
 export { EVENT_LIMITS, type NormalizedEvent, normalizeErrorEvent } from './error-event.js'
 export {
   ERROR_STATUS,

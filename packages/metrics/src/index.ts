@@ -27,7 +27,7 @@ export { ACCURACY as SKETCH_ACCURACY } from './service/sketch.js'
 export function createMetrics(input: MetricsOptions): MonlightModule<MetricsService> {
   const options = resolveMetricsOptions(input)
   const { database, logger } = options
-  const service = createMetricsService(createMetricsStore(database), options)
+  const service = createMetricsService(createMetricsStore(database, logger), options)
   const router = createMetricsRouter(service, options)
   const intervalMs = options.aggregationIntervalSeconds * 1000
 

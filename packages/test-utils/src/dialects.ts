@@ -56,6 +56,42 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
   }
 }
 
+/**
+ * `count` handles on one fresh database, as `count` instances of a server would have: on PostgreSQL each its own
+ * pool on one schema (dropped when the last is destroyed); on SQLite and PGlite, which are in-process, the one
+ * handle `count` times.
+ */
+export async function createTestDatabases(dialect: TestDialect, count: number): Promise<TestDatabase[]> {
+  if (dialect !== 'postgres') {
+    const database = await createTestDatabase(dialect)
+    let open = count
+    const destroy = async () => {
+      if (--open === 0) await database.destroy()
+    }
+    return Array.from({ length: count }, () => ({ ...database, destroy }))
+  }
+  if (!POSTGRES_URL) throw new Error('MONLIGHT_TEST_POSTGRES_URL is not set')
+  const url = POSTGRES_URL
+  const schema = await createTestSchema(url)
+  let open = count
+  return Promise.all(
+    Array.from({ length: count }, async (): Promise<TestDatabase> => {
+      const database = await createDatabase({
+        postgres: { connectionString: url, options: `-c search_path=${schema}` },
+        max: 4,
+      })
+      return {
+        ...database,
+        name: dialect,
+        destroy: async () => {
+          await database.destroy()
+          if (--open === 0) await dropTestSchema(url, schema)
+        },
+      }
+    }),
+  )
+}
+
 /** A new schema on the test server; pass `-c search_path=<schema>` to connections that should use it. */
 export async function createTestSchema(url: string): Promise<string> {
   const schema = `test_${randomBytes(6).toString('hex')}`

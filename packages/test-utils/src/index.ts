@@ -18,6 +18,7 @@ export {
 } from './browser.js'
 export {
   createTestDatabase,
+  createTestDatabases,
   createTestSchema,
   DIALECTS,
   describeDialects,

@@ -1,4 +1,5 @@
 import { HTTPError } from 'h3'
+import { isUnavailableError } from '../database/transient.js'
 import { ERROR_STATUS, MonlightError, type MonlightErrorCode } from '../errors.js'
 import { type Logger, silentLogger } from '../logger.js'
 
@@ -14,15 +15,15 @@ const STATUS_MESSAGES: Record<number, [MonlightErrorCode, string]> = {
 
 /**
  * The one place where a thrown value becomes an HTTP response: `{"detail": "...", "code": "..."}`.
- * Typed errors keep their message; anything unexpected is logged with its cause and answered with a bare 500,
- * so internals never leak.
+ * Typed errors keep their message; a database that is down for now is a 503 with `Retry-After`; anything
+ * unexpected is logged with its cause and answered with a bare 500, so internals never leak.
  */
 export function renderError(
   error: unknown,
   logger: Logger = silentLogger,
   responseHeaders?: Headers,
 ): Response {
-  const typed = toMonlightError(error)
+  const typed = toMonlightError(error) ?? databaseUnavailable(error, logger)
   if (!typed) {
     const cause = HTTPError.isError(error) && error.cause instanceof Error ? error.cause : error
     logger.error('unhandled error', { error: cause })
@@ -48,6 +49,20 @@ export function toMonlightError(error: unknown): MonlightError | undefined {
   return new MonlightError(code, error.status === 400 && error.message ? error.message : message, {
     cause: error,
   })
+}
+
+function databaseUnavailable(error: unknown, logger: Logger): MonlightError | undefined {
+  const cause = HTTPError.isError(error) ? error.cause : error
+  if (!isUnavailableError(cause)) return undefined
+  logger.warn('database unavailable', { error: cause })
+  return new MonlightError(
+    'SERVICE_UNAVAILABLE',
+    'The database is unavailable right now; retry in a few seconds',
+    {
+      cause,
+      headers: { 'Retry-After': '2' },
+    },
+  )
 }
 
 function codeForStatus(status: number): MonlightErrorCode {

@@ -98,7 +98,7 @@ describeDialects('metrics service', (dialect) => {
     const series = await harness.database.db
       .selectFrom('monlight_metrics_series')
       .selectAll()
-      .orderBy('id')
+      .orderBy('name')
       .execute()
     expect(series.map((s) => [s.name, s.labels, s.project, Number(s.total_count)])).toEqual([
       ['req', '{"method":"GET","status":"200"}', 'shop', 3],

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Database } from '@monlight/core'
+import { type Database, groupCommit, type Logger, retryConflicts } from '@monlight/core'
 import { type Kysely, sql } from 'kysely'
 import type { MetricsTables } from '../schema/tables.js'
 import { entryOf } from '../service/collections.js'
@@ -96,8 +96,10 @@ class SeriesCache {
 const innerKey = (point: CleanPoint) => `${point.project}\u0000${point.type}\u0000${point.name}`
 
 /** The fastest writer the database allows: native prepared statements on better-sqlite3, `unnest` on PostgreSQL. */
-export function createPointWriter(database: Database): PointWriter {
-  return database.sqlite ? sqliteWriter(database) : postgresWriter(database.db as Kysely<MetricsTables>)
+export function createPointWriter(database: Database, logger: Logger): PointWriter {
+  return database.sqlite
+    ? sqliteWriter(database)
+    : postgresWriter(database.db as Kysely<MetricsTables>, logger)
 }
 
 function sqliteWriter(database: Database): PointWriter {
@@ -179,54 +181,89 @@ function forgetOnFailure(cache: SeriesCache) {
   }
 }
 
-function postgresWriter(db: Kysely<MetricsTables>): PointWriter {
+/**
+ * PostgreSQL: concurrent batches share a transaction (group commit), which locks the series rows it updates in id
+ * order before updating them, so instances writing the same series queue instead of deadlocking; a conflict that
+ * still happens (with a host's own transactions, say) reruns the transaction.
+ */
+function postgresWriter(db: Kysely<MetricsTables>, logger: Logger): PointWriter {
   const cache = new SeriesCache()
-  return (points, receivedAt) =>
-    db
-      .transaction()
-      .execute(async (trx) => {
-        const missing = new Map<string, CleanPoint>()
-        for (const point of points) if (cache.get(point) === undefined) missing.set(cacheKey(point), point)
-        if (missing.size > 0) await resolveSeries(trx, [...missing.values()], receivedAt, cache)
-        const ids = points.map((point) => cache.get(point)!)
-        const { chunks, totals: unsorted } = groupBatch(points, ids)
-        await sql`insert into monlight_metrics_raw_chunk (series_id, minute, points, n, received_at)
-        select * from unnest(${chunks.map((c) => c.series_id)}::bigint[], ${chunks.map((c) => c.minute)}::bigint[],
-          ${chunks.map((c) => JSON.stringify(c.points))}::text[], ${chunks.map((c) => c.points.length / 3)}::int[],
-          ${chunks.map(() => receivedAt)}::bigint[])`.execute(trx)
-        // Sorted ids: concurrent instances lock series rows in the same order.
-        const totals = unsorted.sort((a, b) => a[0] - b[0])
-        await sql`update monlight_metrics_series as s set
-          total_count = s.total_count + u.c, total_sum = s.total_sum + u.s,
-          last_value = case when s.last_ts is null or u.t >= s.last_ts then u.v else s.last_value end,
-          last_ts = greatest(coalesce(s.last_ts, u.t), u.t)
-        from unnest(${totals.map(([id]) => id)}::bigint[], ${totals.map(([, t]) => t.count)}::bigint[],
-          ${totals.map(([, t]) => t.sum)}::float8[], ${totals.map(([, t]) => t.lastValue)}::float8[],
-          ${totals.map(([, t]) => t.lastTs)}::bigint[]) as u(id, c, s, v, t)
-        where s.id = u.id`.execute(trx)
-        return points.length
-      })
-      .catch(forgetOnFailure(cache))
+  const writeGroup = async (batches: PointBatch[]) => {
+    const points = batches.length === 1 ? batches[0]!.points : batches.flatMap((batch) => batch.points)
+    // The newest arrival of the group: aggregation reads PostgreSQL's chunks by arrival, and this is closest to the commit.
+    const receivedAt = Math.max(...batches.map((batch) => batch.receivedAt))
+    const created = await retryConflicts(
+      () => db.transaction().execute((trx) => writeTransaction(trx, points, receivedAt, cache)),
+      { what: 'metrics ingest', logger },
+    )
+    // Only once committed: a rolled-back transaction's series ids do not exist.
+    for (const [point, id] of created) cache.set(point, id)
+    return batches.map((batch) => batch.points.length)
+  }
+  const write = groupCommit(writeGroup)
+  return (points, receivedAt) => write({ points, receivedAt })
 }
 
+interface PointBatch {
+  points: readonly CleanPoint[]
+  receivedAt: number
+}
+
+/** One group's writes; returns the series it created or first looked up, for the cache. */
+async function writeTransaction(
+  trx: Kysely<MetricsTables>,
+  points: readonly CleanPoint[],
+  receivedAt: number,
+  cache: SeriesCache,
+): Promise<[CleanPoint, number][]> {
+  const missing = new Map<string, CleanPoint>()
+  for (const point of points) if (cache.get(point) === undefined) missing.set(cacheKey(point), point)
+  const found = missing.size > 0 ? await resolveSeries(trx, [...missing.values()], receivedAt) : []
+  const foundIds = new Map(found.map(([point, id]) => [cacheKey(point), id]))
+  const ids = points.map((point) => cache.get(point) ?? foundIds.get(cacheKey(point))!)
+  const { chunks, totals: unsorted } = groupBatch(points, ids)
+  await sql`insert into monlight_metrics_raw_chunk (series_id, minute, points, n, received_at)
+    select * from unnest(${chunks.map((c) => c.series_id)}::bigint[], ${chunks.map((c) => c.minute)}::bigint[],
+      ${chunks.map((c) => JSON.stringify(c.points))}::text[], ${chunks.map((c) => c.points.length / 3)}::int[],
+      ${chunks.map(() => receivedAt)}::bigint[])`.execute(trx)
+  const totals = unsorted.sort((a, b) => a[0] - b[0])
+  const seriesIds = totals.map(([id]) => id)
+  // Row locks in id order, taken before the UPDATE: its join visits rows in whatever order its plan reads them,
+  // which differs between transactions once updates have moved rows around the table (the deadlock this avoids).
+  await sql`select id from monlight_metrics_series where id = any(${seriesIds}::bigint[]) order by id for update`.execute(
+    trx,
+  )
+  await sql`update monlight_metrics_series as s set
+    total_count = s.total_count + u.c, total_sum = s.total_sum + u.s,
+    last_value = case when s.last_ts is null or u.t >= s.last_ts then u.v else s.last_value end,
+    last_ts = greatest(coalesce(s.last_ts, u.t), u.t)
+  from unnest(${seriesIds}::bigint[], ${totals.map(([, t]) => t.count)}::bigint[],
+    ${totals.map(([, t]) => t.sum)}::float8[], ${totals.map(([, t]) => t.lastValue)}::float8[],
+    ${totals.map(([, t]) => t.lastTs)}::bigint[]) as u(id, c, s, v, t)
+  where s.id = u.id`.execute(trx)
+  return found
+}
+
+/** The ids of these series, created where missing (in key order, as concurrent inserts of one key must queue). */
 async function resolveSeries(
   db: Kysely<MetricsTables>,
   points: CleanPoint[],
   now: number,
-  cache: SeriesCache,
-): Promise<void> {
-  const keys = points.map(seriesKey)
-  const rows = points.map((point, i) => ({
-    series_key: keys[i]!,
-    name: point.name,
-    type: point.type,
-    project: point.project,
-    labels: point.labels,
-    created_at: now,
-  }))
+): Promise<[CleanPoint, number][]> {
+  const rows = points
+    .map((point) => ({
+      series_key: seriesKey(point),
+      name: point.name,
+      type: point.type,
+      project: point.project,
+      labels: point.labels,
+      created_at: now,
+      point,
+    }))
+    .sort((a, b) => (a.series_key < b.series_key ? -1 : a.series_key > b.series_key ? 1 : 0))
   await db
     .insertInto('monlight_metrics_series')
-    .values(rows)
+    .values(rows.map(({ point: _, ...row }) => row))
     .onConflict((conflict) => conflict.column('series_key').doNothing())
     .execute()
   const found = await db
@@ -239,5 +276,5 @@ async function resolveSeries(
     )
     .execute()
   const byKey = new Map(found.map((row) => [row.series_key, Number(row.id)]))
-  for (const [i, point] of points.entries()) cache.set(point, byKey.get(keys[i]!)!)
+  return rows.map((row): [CleanPoint, number] => [row.point, byKey.get(row.series_key)!])
 }

@@ -1,4 +1,10 @@
-import type { Database, SqliteHandle, SqliteStatement } from '@monlight/core'
+import {
+  type Database,
+  type Logger,
+  type SqliteHandle,
+  type SqliteStatement,
+  silentLogger,
+} from '@monlight/core'
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely'
 import type { MetricRollupTable, MetricsTables, RollupTable, SeriesTable } from '../schema/tables.js'
 import { MINUTE_MS, type Resolution } from '../service/time.js'
@@ -125,10 +131,10 @@ export interface MetricsStore {
   deleteRollups(resolution: Resolution, before: number, scope: NameScope): Promise<number>
 }
 
-export function createMetricsStore(database: Database): MetricsStore {
+export function createMetricsStore(database: Database, logger: Logger = silentLogger): MetricsStore {
   return bindStore(
     database.db as Kysely<MetricsTables>,
-    createPointWriter(database),
+    createPointWriter(database, logger),
     database.dialect,
     database.sqlite && nativeReads(database.sqlite),
   )
