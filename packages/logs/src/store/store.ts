@@ -82,7 +82,6 @@ interface Plan {
   probe?: boolean
 }
 
-const PG_ROWS_PER_STATEMENT = 1000
 const COLUMNS = sql`e.id, e.timestamp, e.container, e.stream, e.level, e.message, e.attributes`
 
 export type LogsStore = ReturnType<typeof createLogsStore>
@@ -173,15 +172,15 @@ export function createLogsStore(database: Database) {
     async insert(entries: NewEntry[], cursors: CursorState[] = [], now = Date.now()): Promise<number[]> {
       if (writer) return writer.insert(entries, cursors, now)
       return db.transaction().execute(async (trx) => {
-        const ids: number[] = []
-        for (let start = 0; start < entries.length; start += PG_ROWS_PER_STATEMENT) {
-          const rows = await trx
-            .insertInto('monlight_logs_entry')
-            .values(entries.slice(start, start + PG_ROWS_PER_STATEMENT))
-            .returning('id')
-            .execute()
-          for (const row of rows) ids.push(Number(row.id))
-        }
+        // One statement of six arrays: binding and compiling 6 × 1,000 parameters cost more than the insert.
+        const column = <K extends keyof NewEntry>(key: K) => entries.map((entry) => entry[key])
+        const { rows } = await sql<{ id: number }>`insert into monlight_logs_entry
+            (timestamp, container, stream, level, message, attributes)
+          select * from unnest(${column('timestamp')}::bigint[], ${column('container')}::text[],
+            ${column('stream')}::text[], ${column('level')}::text[], ${column('message')}::text[],
+            ${column('attributes')}::text[])
+          returning id`.execute(trx)
+        const ids = rows.map((row) => Number(row.id))
         for (const c of cursors) {
           const values = { ...c, updated_at: now }
           await trx

@@ -3,6 +3,10 @@ import type { LogView } from '../service/entries.js'
 import type { Level } from '../service/levels.js'
 
 export const TAIL_CHANNEL = 'logs:entries'
+/** Instances with live-tail subscribers say so here, so the others publish their entries only while it matters. */
+export const PRESENCE_CHANNEL = 'logs:tail-open'
+/** How long an announcement counts; instances with subscribers repeat it three times as often. */
+const PRESENCE_MS = 60_000
 
 export interface TailFilter {
   container?: string
@@ -17,12 +21,31 @@ export interface TailSubscriber {
 /**
  * Fans new entries out to live-tail subscribers. Entries travel over the core bus (in-process, or PostgreSQL
  * LISTEN/NOTIFY so every instance sees every instance's entries) in packs kept under the bus's size limit.
+ * Across instances, entries are published only while some instance has announced subscribers: a NOTIFY per pack
+ * of every batch cost a fifth of PostgreSQL's ingest rate when nobody watched.
  */
 export function createTailHub(initialBus: Bus, options: { maxSubscribers: number }) {
   const subscribers = new Map<TailSubscriber, TailFilter>()
   let bus = initialBus
   let distributed = false
   let unsubscribe: (() => void) | undefined
+  let unsubscribePresence: (() => void) | undefined
+  let announcing: ReturnType<typeof setInterval> | undefined
+  /** Until when some instance (this one included) has announced live-tail subscribers. */
+  let watchedUntil = 0
+
+  const listening = () => subscribers.size > 0 || (distributed && Date.now() < watchedUntil)
+  const announce = () => bus.publish(PRESENCE_CHANNEL, 1).catch(() => {})
+  const startAnnouncing = () => {
+    if (!distributed || announcing) return
+    announcing = setInterval(announce, PRESENCE_MS / 3)
+    announcing.unref()
+    void announce()
+  }
+  const stopAnnouncing = () => {
+    clearInterval(announcing)
+    announcing = undefined
+  }
 
   const deliver = (message: unknown) => {
     if (!Array.isArray(message)) return
@@ -39,16 +62,24 @@ export function createTailHub(initialBus: Bus, options: { maxSubscribers: number
     get size() {
       return subscribers.size
     },
-    /** Whether published entries can reach anyone (a subscriber here, or other instances). */
+    /** Whether published entries can reach anyone (a subscriber here, or one another instance announced). */
     get listening() {
-      return distributed || subscribers.size > 0
+      return listening()
     },
     /** Switches buses (the module's start() swaps the in-process bus for the PostgreSQL one and back). */
     useBus(next: Bus, spansInstances: boolean) {
       unsubscribe?.()
+      unsubscribePresence?.()
+      stopAnnouncing()
       bus = next
       distributed = spansInstances
       unsubscribe = subscribers.size > 0 ? bus.subscribe(TAIL_CHANNEL, deliver) : undefined
+      unsubscribePresence = distributed
+        ? bus.subscribe(PRESENCE_CHANNEL, () => {
+            watchedUntil = Date.now() + PRESENCE_MS
+          })
+        : undefined
+      if (subscribers.size > 0) startAnnouncing()
     },
     /** Registers a subscriber; a 503 when the limit is reached. Returns the unsubscribe function. */
     add(subscriber: TailSubscriber, filter: TailFilter): () => void {
@@ -57,17 +88,19 @@ export function createTailHub(initialBus: Bus, options: { maxSubscribers: number
       }
       subscribers.set(subscriber, filter)
       unsubscribe ??= bus.subscribe(TAIL_CHANNEL, deliver)
+      startAnnouncing()
       return () => {
         subscribers.delete(subscriber)
         if (subscribers.size === 0) {
           unsubscribe?.()
           unsubscribe = undefined
+          stopAnnouncing()
         }
       }
     },
     /** Publishes stored entries; skipped when nobody can be listening. Never throws. */
     async publish(entries: LogView[]): Promise<void> {
-      if (entries.length === 0 || (!distributed && subscribers.size === 0)) return
+      if (entries.length === 0 || !listening()) return
       for (const pack of packs(entries)) await bus.publish(TAIL_CHANNEL, pack)
     },
   }

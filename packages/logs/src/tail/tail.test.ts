@@ -1,8 +1,9 @@
-import { createDatabase } from '@monlight/core'
+import { createBus, createDatabase } from '@monlight/core'
 import { createTestSchema, dropTestSchema, postgresUrl } from '@monlight/test-utils'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createLogs, type LogsModule } from '../index.js'
 import { readStream } from './__fixtures__/sse.js'
+import { createTailHub, PRESENCE_CHANNEL, TAIL_CHANNEL } from './hub.js'
 
 const tail = (logs: LogsModule, query = '') => logs.fetch(new Request(`http://x/api/logs/tail${query}`))
 
@@ -35,6 +36,33 @@ describe('live tail fan-out', () => {
   })
 })
 
+describe('live tail across instances, as one instance sees it', () => {
+  it('publishes entries only while some instance has announced subscribers', async () => {
+    const bus = createBus()
+    const published: unknown[] = []
+    bus.subscribe(TAIL_CHANNEL, (pack) => published.push(pack))
+    const hub = createTailHub(bus, { maxSubscribers: 10 })
+    hub.useBus(bus, true)
+    const entry = { id: 1, container: 'api', message: 'hello', level: 'INFO' } as never
+    await hub.publish([entry])
+    expect(hub.listening).toBe(false)
+    expect(published).toEqual([])
+
+    await bus.publish(PRESENCE_CHANNEL, 1) // another instance opened a tail
+    expect(hub.listening).toBe(true)
+    await hub.publish([entry])
+    expect(published).toHaveLength(1)
+
+    // A subscriber here announces itself to the others.
+    const announced: unknown[] = []
+    bus.subscribe(PRESENCE_CHANNEL, (message) => announced.push(message))
+    const remove = hub.add({ push: () => {} }, {})
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(announced).toHaveLength(1)
+    remove()
+  })
+})
+
 describe.skipIf(!postgresUrl)('live tail across instances on PostgreSQL (LISTEN/NOTIFY)', () => {
   const cleanup: (() => Promise<void>)[] = []
   afterAll(async () => {
@@ -63,6 +91,7 @@ describe.skipIf(!postgresUrl)('live tail across instances on PostgreSQL (LISTEN/
     await new Promise((resolve) => setTimeout(resolve, 300)) // LISTEN is set up asynchronously
     const response = await tail(reader, '?container=shared')
     const text = readStream(response, (t) => t.split('event: log').length - 1 >= 2)
+    await new Promise((resolve) => setTimeout(resolve, 200)) // the reader's announcement reaches the writer
     await writer.write([
       { container: 'shared', message: 'from the other instance' },
       { container: 'shared', message: 'x'.repeat(20_000) },
