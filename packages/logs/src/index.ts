@@ -49,7 +49,7 @@ export function createLogs(input: LogsOptions): LogsModule {
   const options = resolveOptions('@monlight/logs', logsOptionsSchema, input)
   const { database } = options
   const logger = options.logger
-  const store = createLogsStore(database)
+  const store = createLogsStore(database, logger)
   // In-process until start(): only a started module holds a LISTEN connection (PostgreSQL) for other instances.
   const localBus = options.bus ?? createBus({ logger })
   const hub = createTailHub(localBus, { maxSubscribers: options.tail.maxSubscribers })

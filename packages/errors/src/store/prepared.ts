@@ -1,4 +1,4 @@
-import type { Database, SqliteStatement } from '@monlight/core'
+import { type Database, type Logger, retryConflicts, type SqliteStatement } from '@monlight/core'
 import { type Compilable, CompiledQuery, type Kysely, type RawBuilder } from 'kysely'
 
 /** A placeholder for a named parameter while a query is compiled once. */
@@ -63,7 +63,7 @@ interface Pending {
  * and each plan is run again in a transaction of its own, so a failing plan fails alone. Writing the WAL once per
  * batch rather than once per report is what makes ingest fast.
  */
-export function createPlanRunner(database: Database) {
+export function createPlanRunner(database: Database, logger?: Logger) {
   const db = database.db
   // A hand-made Database without the native handle takes the Kysely path.
   const native = database.driver === 'better-sqlite3' ? database.sqlite : undefined
@@ -100,7 +100,7 @@ export function createPlanRunner(database: Database) {
     const pending = batch
     batch = []
     if (native!.inTransaction) {
-      for (const item of pending) runAsync(item.plan()).then(item.resolve, item.reject)
+      for (const item of pending) runAsync(item.plan).then(item.resolve, item.reject)
       return
     }
     try {
@@ -119,7 +119,7 @@ export function createPlanRunner(database: Database) {
     }
   }
 
-  const runAsync = <T>(plan: Plan<T>): Promise<T> =>
+  const runTransaction = <T>(plan: Plan<T>): Promise<T> =>
     db.transaction().execute(async (trx) => {
       let result = plan.next([])
       while (!result.done) {
@@ -129,11 +129,14 @@ export function createPlanRunner(database: Database) {
       }
       return result.value
     })
+  // A rerun needs a fresh plan: a generator runs once.
+  const runAsync = <T>(makePlan: () => Plan<T>): Promise<T> =>
+    retryConflicts(() => runTransaction(makePlan()), { what: 'errors store', logger })
 
   return {
     /** Runs the plan `makePlan` returns, atomically; on SQLite in the next group commit. */
     run<T>(makePlan: () => Plan<T>): Promise<T> {
-      if (!native) return runAsync(makePlan())
+      if (!native) return runAsync(makePlan)
       return new Promise<T>((resolve, reject) => {
         if (batch.length === 0) setImmediate(flush)
         batch.push({ plan: makePlan, resolve: resolve as (value: unknown) => void, reject })

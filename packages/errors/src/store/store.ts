@@ -1,4 +1,4 @@
-import type { Database } from '@monlight/core'
+import type { Database, Logger } from '@monlight/core'
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely'
 import {
   ENVIRONMENT_TABLE,
@@ -85,12 +85,15 @@ export type EventSummaryRow = Pick<
 export type ErrorsStore = ReturnType<typeof createErrorsStore>
 
 /** The only place with SQL. One implementation for SQLite, PGlite and PostgreSQL; dialect branches inline. */
-export function createErrorsStore(database: Database, options: { keepEvents?: number } = {}) {
+export function createErrorsStore(
+  database: Database,
+  options: { keepEvents?: number; logger?: Logger } = {},
+) {
   const keep = options.keepEvents ?? DEFAULT_KEEP_EVENTS
   // A host's plugins (camelCase and the like) must not rewrite our queries.
   const db = database.db.withoutPlugins() as Kysely<ErrorsTables>
   const postgres = database.dialect === 'postgres'
-  const plans = createPlanRunner({ ...database, db })
+  const plans = createPlanRunner({ ...database, db }, options.logger)
   const q = prepareIngestQueries(db)
   const countTags = prepareTagCounter(db)
   // A group's newest `keep` events. Older rows linger only once `keepEvents` was lowered: the ring no longer

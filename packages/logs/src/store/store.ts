@@ -1,4 +1,4 @@
-import { type Database, MonlightConfigError } from '@monlight/core'
+import { type Database, type Logger, MonlightConfigError, retryConflicts } from '@monlight/core'
 import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { LogsTables } from '../schema/tables.js'
 import { type Level, parseLevelFilter } from '../service/levels.js'
@@ -87,7 +87,7 @@ const COLUMNS = sql`e.id, e.timestamp, e.container, e.stream, e.level, e.message
 export type LogsStore = ReturnType<typeof createLogsStore>
 
 /** The only place with SQL in the logs module; dialect branches for the write path and full-text search. */
-export function createLogsStore(database: Database) {
+export function createLogsStore(database: Database, logger?: Logger) {
   const db = database.db.withoutPlugins() as unknown as Kysely<LogsTables>
   const sqlite = database.dialect === 'sqlite'
   if (sqlite && !database.sqlite) {
@@ -171,26 +171,28 @@ export function createLogsStore(database: Database) {
     /** Stores entries (and Docker cursors) in one transaction; returns the new ids in input order. */
     async insert(entries: NewEntry[], cursors: CursorState[] = [], now = Date.now()): Promise<number[]> {
       if (writer) return writer.insert(entries, cursors, now)
-      return db.transaction().execute(async (trx) => {
-        // One statement of six arrays: binding and compiling 6 × 1,000 parameters cost more than the insert.
-        const column = <K extends keyof NewEntry>(key: K) => entries.map((entry) => entry[key])
-        const { rows } = await sql<{ id: number }>`insert into monlight_logs_entry
+      const transaction = () =>
+        db.transaction().execute(async (trx) => {
+          // One statement of six arrays: binding and compiling 6 × 1,000 parameters cost more than the insert.
+          const column = <K extends keyof NewEntry>(key: K) => entries.map((entry) => entry[key])
+          const { rows } = await sql<{ id: number }>`insert into monlight_logs_entry
             (timestamp, container, stream, level, message, attributes)
           select * from unnest(${column('timestamp')}::bigint[], ${column('container')}::text[],
             ${column('stream')}::text[], ${column('level')}::text[], ${column('message')}::text[],
             ${column('attributes')}::text[])
           returning id`.execute(trx)
-        const ids = rows.map((row) => Number(row.id))
-        for (const c of cursors) {
-          const values = { ...c, updated_at: now }
-          await trx
-            .insertInto('monlight_logs_cursor')
-            .values(values)
-            .onConflict((oc) => oc.column('path').doUpdateSet(values))
-            .execute()
-        }
-        return ids
-      })
+          const ids = rows.map((row) => Number(row.id))
+          for (const c of cursors) {
+            const values = { ...c, updated_at: now }
+            await trx
+              .insertInto('monlight_logs_cursor')
+              .values(values)
+              .onConflict((oc) => oc.column('path').doUpdateSet(values))
+              .execute()
+          }
+          return ids
+        })
+      return retryConflicts(transaction, { what: 'logs store', logger })
     },
 
     /**
