@@ -1,5 +1,11 @@
 import { join, resolve } from 'node:path'
-import { createDatabase, type Database, type DatabaseOptions, MonlightConfigError } from '@monlight/core'
+import {
+  createDatabase,
+  type Database,
+  type DatabaseOptions,
+  MonlightConfigError,
+  parseDatabaseUrl,
+} from '@monlight/core'
 import { sql } from 'kysely'
 import { redactUrl } from './config.js'
 import type { ModuleSlot } from './modules.js'
@@ -23,7 +29,7 @@ export async function openDatabases(
   slots: readonly ModuleSlot[],
 ): Promise<ModuleDatabases> {
   if (config.databaseUrl) {
-    const database = await openDatabase(config.databaseUrl)
+    const database = await openDatabase(sharedPool(config.databaseUrl))
     return { get: () => database, shared: true, close: () => database.destroy() }
   }
 
@@ -46,6 +52,17 @@ export async function openDatabases(
   }
 }
 
+/**
+ * The modules share one pool. On the instance that leads, each module's job lock keeps a connection and the live
+ * tail's LISTEN one more (5 in all), so the pool has that many on top of the 10 for requests.
+ */
+export const SHARED_POOL_SIZE = 15
+
+function sharedPool(url: string): DatabaseOptions {
+  const options = parseDatabaseUrl(url)
+  return 'postgres' in options ? { ...options, max: SHARED_POOL_SIZE } : options
+}
+
 /** Where a module's SQLite file lives. */
 export function sqlitePath(dataDir: string, slot: Pick<ModuleSlot, 'file'>): string {
   return join(resolve(dataDir), slot.file)
@@ -61,8 +78,8 @@ export async function openDatabase(target: string | DatabaseOptions): Promise<Da
     await sql`select 1`.execute(database.db)
   } catch (error) {
     await database.destroy().catch(() => {})
-    const where =
-      database.path ?? (typeof target === 'string' ? redactUrl(target) : 'the configured database')
+    const url = typeof target === 'string' ? target : 'postgres' in target ? target.postgres : undefined
+    const where = database.path ?? (typeof url === 'string' ? redactUrl(url) : 'the configured database')
     throw new MonlightConfigError(`Cannot use the database at ${where}: ${(error as Error).message}`, {
       cause: error,
     })

@@ -37,9 +37,11 @@ export interface SqliteHandle {
   readonly open: boolean
 }
 
-/** A pg client, as far as LISTEN/NOTIFY uses it. */
+/** A pg client, as far as LISTEN/NOTIFY, leadership and prepared hot paths use it. */
 export interface PgClientLike {
   query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>
+  /** A named statement: PostgreSQL parses and plans it once per connection. */
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: any[] }>
   on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown
   on(event: 'error', listener: (error: Error) => void): unknown
   release(destroy?: boolean): void
