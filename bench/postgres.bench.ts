@@ -4,9 +4,12 @@
  * the PostgreSQL server named by BENCH_POSTGRES_URL (or MONLIGHT_TEST_POSTGRES_URL), driven by the same
  * requests in alternating rounds. Paths: error reports (1 new group in 10, 32 connections), metrics (1,000
  * samples per request with client timestamps over the last minute, 8 connections), logs (1,000 lines per
- * request, 8 connections). Budget: every path on PostgreSQL ≥ ×0.5 of SQLite. Skipped, with a notice, when no
- * PostgreSQL server is configured.
+ * request, 8 connections). Budget: every path on PostgreSQL ≥ ×0.5 of SQLite.
+ * Then three such processes on one schema, each path driven through all three at once with the same connections
+ * in all: the total against one instance, and every acknowledged write counted in the database (none lost, none
+ * twice). Skipped, with a notice, when no PostgreSQL server is configured.
  */
+import { createDatabase } from '@monlight/core'
 import autocannon from 'autocannon'
 import { errorReport } from './bodies.js'
 import { fmt, median, report, startServer } from './lib.js'
@@ -62,12 +65,19 @@ const withReport = (request: Record<string, unknown>) => {
   return request
 }
 
-async function run(url: string, path: Path, duration: number): Promise<number> {
+interface Run {
+  /** Units per second. */
+  rate: number
+  /** Requests answered 2xx. */
+  acknowledged: number
+}
+
+async function run(url: string, path: Path, duration: number, connections = path.connections): Promise<Run> {
   // One body replayed for the batch paths; a fresh report per request for errors, as real groups vary.
   const body = path.per > 1 ? { body: path.body() } : { requests: [{ setupRequest: withReport }] }
   const result = await autocannon({
     url: `${url}${path.path}`,
-    connections: path.connections,
+    connections,
     duration,
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': 'bench-key' },
@@ -75,7 +85,7 @@ async function run(url: string, path: Path, duration: number): Promise<number> {
   })
   const bad = result.errors + result.timeouts + result.non2xx
   if (bad > 0) throw new Error(`${path.label}: ${bad} failed requests of ${result.requests.total}`)
-  return result.requests.average * path.per
+  return { rate: result.requests.average * path.per, acknowledged: result['2xx'] }
 }
 
 if (!POSTGRES_URL) {
@@ -87,15 +97,17 @@ if (!POSTGRES_URL) {
 
 const sqlite = await startServer('ingest-paths.ts', { BENCH_POSTGRES_URL: '' })
 const postgres = await startServer('ingest-paths.ts', { BENCH_POSTGRES_URL: POSTGRES_URL })
+const rates1 = new Map<Path, number>()
 try {
   const rows = []
   for (const path of paths) {
     const rates = { sqlite: [] as number[], postgres: [] as number[] }
     for (const server of [sqlite, postgres]) await run(server.url, path, 1)
     for (let round = 0; round < ROUNDS; round++) {
-      rates.sqlite.push(await run(sqlite.url, path, DURATION))
-      rates.postgres.push(await run(postgres.url, path, DURATION))
+      rates.sqlite.push((await run(sqlite.url, path, DURATION)).rate)
+      rates.postgres.push((await run(postgres.url, path, DURATION)).rate)
     }
+    rates1.set(path, median(rates.postgres))
     const ratio = median(rates.postgres) / median(rates.sqlite)
     console.log(
       `${path.label.padEnd(28)} SQLite ${fmt(median(rates.sqlite)).padStart(9)} ${path.unit}/s (${rates.sqlite.map(fmt).join(' / ')})` +
@@ -109,6 +121,7 @@ try {
       met: ratio >= 0.5,
     })
   }
+  rows.push(...(await threeInstances(rates1)))
   console.log(
     `RSS: SQLite server ${fmt(sqlite.rssMiB())} MiB, PostgreSQL server ${fmt(postgres.rssMiB())} MiB`,
   )
@@ -116,4 +129,66 @@ try {
 } finally {
   sqlite.stop()
   postgres.stop()
+}
+
+/** Three instances on one schema, each path through all three at once; the acknowledged writes are then counted. */
+async function threeInstances(single: ReadonlyMap<Path, number>) {
+  const schema = `bench_shared_${process.pid}`
+  const admin = await createDatabase({ postgres: POSTGRES_URL!, max: 1 })
+  await admin.pool!.query(`create schema ${schema}`)
+  const env = { BENCH_POSTGRES_URL: POSTGRES_URL!, BENCH_POSTGRES_SCHEMA: schema }
+  const instances = await Promise.all([1, 2, 3].map(() => startServer('ingest-paths.ts', env)))
+  try {
+    const rows = []
+    const acknowledged = new Map<Path, number>()
+    for (const path of paths) {
+      const connections = Math.ceil(path.connections / instances.length)
+      const runs = await Promise.all(instances.map((server) => run(server.url, path, DURATION, connections)))
+      const total = runs.reduce((sum, r) => sum + r.rate, 0)
+      acknowledged.set(
+        path,
+        runs.reduce((sum, r) => sum + r.acknowledged, 0),
+      )
+      const ratio = total / single.get(path)!
+      console.log(
+        `${path.label.padEnd(28)} 3 instances ${fmt(total).padStart(9)} ${path.unit}/s (${runs.map((r) => fmt(r.rate)).join(' + ')})  ×${ratio.toFixed(2)} of one`,
+      )
+      rows.push({
+        measure: `PostgreSQL, 3 instances, ${path.label}, ${connections * instances.length} connections in all`,
+        result: `${fmt(total)} ${path.unit}/s`,
+        baseline: `1 instance ${fmt(single.get(path)!)} ${path.unit}/s: ×${ratio.toFixed(2)}`,
+        budget: '—',
+      })
+    }
+    const stored = async (query: string) => {
+      const result = (await admin.pool!.query(`select (${query}) as n`.replaceAll('$s', schema))) as {
+        rows: { n: string | number | null }[]
+      }
+      return Number(result.rows[0]?.n ?? 0)
+    }
+    const [errorsPath, metricsPath, logsPath] = paths as [Path, Path, Path]
+    // Requests still in flight when a run ends are stored but not counted as acknowledged by the load tool: at
+    // most one per connection. Fewer stored than acknowledged is a lost write; more than that margin, a doubled one.
+    const checks: [string, Path, number][] = [
+      ['error reports', errorsPath, await stored('select sum(count) from $s.monlight_errors_group')],
+      ['metric samples', metricsPath, await stored('select sum(n) from $s.monlight_metrics_raw_chunk')],
+      ['log lines', logsPath, await stored('select count(*) from $s.monlight_logs_entry')],
+    ]
+    for (const [what, path, found] of checks) {
+      const sent = acknowledged.get(path)! * path.per
+      const inFlight = Math.ceil(path.connections / instances.length) * instances.length * path.per
+      console.log(
+        `${what}: ${fmt(sent)} acknowledged, ${fmt(found)} stored (≤ ${fmt(inFlight)} in flight at the end)`,
+      )
+      if (found < sent || found > sent + inFlight) {
+        throw new Error(`${what}: ${sent} acknowledged, ${found} stored`)
+      }
+    }
+    return rows
+  } finally {
+    for (const server of instances) server.stop()
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    await admin.pool!.query(`drop schema if exists ${schema} cascade`)
+    await admin.destroy()
+  }
 }

@@ -1,6 +1,7 @@
 // The errors, metrics and logs modules, each on core's node:http adapter with its background jobs running, picked
 // by path (/api/errors…, /api/metrics…, /api/logs…): on fresh SQLite files (WAL, synchronous=NORMAL), or, with BENCH_POSTGRES_URL
-// set, on a new schema of that PostgreSQL server (dropped on exit). Prints its URL, then serves until killed.
+// set, on a new schema of that PostgreSQL server (dropped on exit), or on BENCH_POSTGRES_SCHEMA, which several
+// instances can share (its creator drops it). Prints its URL, then serves until killed.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -14,7 +15,8 @@ import { createMetrics } from '@monlight/metrics'
 
 const postgresUrl = process.env.BENCH_POSTGRES_URL || undefined
 const dir = mkdtempSync(join(tmpdir(), 'monlight-bench-paths-'))
-const schema = `bench_${process.pid}`
+const sharedSchema = process.env.BENCH_POSTGRES_SCHEMA
+const schema = sharedSchema ?? `bench_${process.pid}`
 let admin: Database | undefined
 
 async function open(name: string): Promise<Database> {
@@ -22,7 +24,7 @@ async function open(name: string): Promise<Database> {
   return createDatabase({ postgres: { connectionString: postgresUrl, options: `-c search_path=${schema}` } })
 }
 
-if (postgresUrl) {
+if (postgresUrl && !sharedSchema) {
   admin = await createDatabase({ postgres: postgresUrl, max: 1 })
   await admin.pool!.query(`create schema ${schema}`)
 }

@@ -7,6 +7,7 @@
  */
 export { type Bus, type BusHandler, type BusOptions, createBus, MAX_BUS_MESSAGE_BYTES } from './bus/bus.js'
 export { apiKeysOption, resolveOptions } from './config.js'
+export { deleteInBatches } from './database/batches.js'
 export {
   createDatabase,
   type Database,

@@ -1,4 +1,4 @@
-import { MonlightError } from '@monlight/core'
+import { deleteInBatches, MonlightError } from '@monlight/core'
 import type { CursorState, LogsStore, NewEntry } from '../store/store.js'
 import type { TailHub } from '../tail/hub.js'
 import { type LogView, parseTime, toNewEntry, toView } from './entries.js'
@@ -122,13 +122,10 @@ export function createLogsService({ store, hub, now, onError }: LogsServiceOptio
     /** Retention: ring buffer, then the age limit; each deletes in batches until done. */
     async applyRetention(maxEntries: number, maxAgeDays: number | undefined, signal?: AbortSignal) {
       const batch = 10_000
-      let deleted = 0
-      for (let n = batch; n === batch && !signal?.aborted; deleted += n)
-        n = await store.trimToMax(maxEntries, batch)
+      let deleted = await deleteInBatches(() => store.trimToMax(maxEntries, batch), batch, signal)
       if (maxAgeDays !== undefined) {
         const before = now() - maxAgeDays * 86_400_000
-        for (let n = batch; n === batch && !signal?.aborted; deleted += n)
-          n = await store.deleteOlderThan(before, batch)
+        deleted += await deleteInBatches(() => store.deleteOlderThan(before, batch), batch, signal)
       }
       if (!signal?.aborted) await store.tidyIndexes()
       return deleted

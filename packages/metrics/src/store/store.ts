@@ -1,5 +1,6 @@
 import {
   type Database,
+  deleteInBatches,
   type Logger,
   type SqliteHandle,
   type SqliteStatement,
@@ -499,8 +500,8 @@ function bindStore(
     },
 
     async deleteRaw(arrivedBefore, readUpTo, scope) {
-      let total = 0
-      for (;;) {
+      let points = 0
+      await deleteInBatches(async () => {
         const batch = scoped(
           db
             .selectFrom('monlight_metrics_raw_chunk')
@@ -514,14 +515,14 @@ function bindStore(
           .where('id', 'in', batch)
           .returning('n')
           .execute()
-        for (const chunk of deleted) total += Number(chunk.n)
-        if (deleted.length < DELETE_BATCH) return total
-      }
+        for (const chunk of deleted) points += Number(chunk.n)
+        return deleted.length
+      }, DELETE_BATCH)
+      return points
     },
 
     async deleteRollups(resolution, before, scope) {
-      let total = 0
-      for (;;) {
+      const total = await deleteInBatches(async () => {
         const batch = scoped(
           db
             .selectFrom('monlight_metrics_rollup')
@@ -534,11 +535,9 @@ function bindStore(
           .deleteFrom('monlight_metrics_rollup')
           .where(sql`(series_id, resolution, bucket)`, 'in', batch)
           .executeTakeFirst()
-        const deleted = Number(result.numDeletedRows)
-        total += deleted
-        if (deleted < DELETE_BATCH) break
-      }
-      for (;;) {
+        return Number(result.numDeletedRows)
+      }, DELETE_BATCH)
+      await deleteInBatches(async () => {
         let batch = db
           .selectFrom('monlight_metrics_metric_rollup')
           .select(['name', 'resolution', 'bucket', 'project', 'type'])
@@ -550,8 +549,9 @@ function bindStore(
           .deleteFrom('monlight_metrics_metric_rollup')
           .where(sql`(name, resolution, bucket, project, type)`, 'in', batch.limit(DELETE_BATCH))
           .executeTakeFirst()
-        if (Number(result.numDeletedRows) < DELETE_BATCH) return total
-      }
+        return Number(result.numDeletedRows)
+      }, DELETE_BATCH)
+      return total
     },
   }
   return store
