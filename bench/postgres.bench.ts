@@ -46,9 +46,19 @@ interface Path {
   per: number
   unit: string
   body(): string
+  /** How the database counts the units stored: an aggregate over a table. */
+  stored: { units: string; table: string }
 }
 const paths: Path[] = [
-  { label: 'error reports', path: '/api/errors', connections: 32, per: 1, unit: 'errors', body: errorReport },
+  {
+    label: 'error reports',
+    path: '/api/errors',
+    connections: 32,
+    per: 1,
+    unit: 'errors',
+    body: errorReport,
+    stored: { units: 'sum(count)', table: 'monlight_errors_group' },
+  },
   {
     label: 'metrics, client timestamps',
     path: '/api/metrics',
@@ -56,8 +66,17 @@ const paths: Path[] = [
     per: 1000,
     unit: 'samples',
     body: metricsBody,
+    stored: { units: 'sum(n)', table: 'monlight_metrics_raw_chunk' },
   },
-  { label: 'logs', path: '/api/logs', connections: 8, per: 1000, unit: 'lines', body: () => logsBody },
+  {
+    label: 'logs',
+    path: '/api/logs',
+    connections: 8,
+    per: 1000,
+    unit: 'lines',
+    body: () => logsBody,
+    stored: { units: 'count(*)', table: 'monlight_logs_entry' },
+  },
 ]
 
 const withReport = (request: Record<string, unknown>) => {
@@ -140,15 +159,10 @@ async function threeInstances(single: ReadonlyMap<Path, number>) {
   const instances = await Promise.all([1, 2, 3].map(() => startServer('ingest-paths.ts', env)))
   try {
     const rows = []
-    const acknowledged = new Map<Path, number>()
     for (const path of paths) {
       const connections = Math.ceil(path.connections / instances.length)
       const runs = await Promise.all(instances.map((server) => run(server.url, path, DURATION, connections)))
       const total = runs.reduce((sum, r) => sum + r.rate, 0)
-      acknowledged.set(
-        path,
-        runs.reduce((sum, r) => sum + r.acknowledged, 0),
-      )
       const ratio = total / single.get(path)!
       console.log(
         `${path.label.padEnd(28)} 3 instances ${fmt(total).padStart(9)} ${path.unit}/s (${runs.map((r) => fmt(r.rate)).join(' + ')})  ×${ratio.toFixed(2)} of one`,
@@ -159,29 +173,19 @@ async function threeInstances(single: ReadonlyMap<Path, number>) {
         baseline: `1 instance ${fmt(single.get(path)!)} ${path.unit}/s: ×${ratio.toFixed(2)}`,
         budget: '—',
       })
-    }
-    const stored = async (query: string) => {
-      const result = (await admin.pool!.query(`select (${query}) as n`.replaceAll('$s', schema))) as {
-        rows: { n: string | number | null }[]
-      }
-      return Number(result.rows[0]?.n ?? 0)
-    }
-    const [errorsPath, metricsPath, logsPath] = paths as [Path, Path, Path]
-    // Requests still in flight when a run ends are stored but not counted as acknowledged by the load tool: at
-    // most one per connection. Fewer stored than acknowledged is a lost write; more than that margin, a doubled one.
-    const checks: [string, Path, number][] = [
-      ['error reports', errorsPath, await stored('select sum(count) from $s.monlight_errors_group')],
-      ['metric samples', metricsPath, await stored('select sum(n) from $s.monlight_metrics_raw_chunk')],
-      ['log lines', logsPath, await stored('select count(*) from $s.monlight_logs_entry')],
-    ]
-    for (const [what, path, found] of checks) {
-      const sent = acknowledged.get(path)! * path.per
-      const inFlight = Math.ceil(path.connections / instances.length) * instances.length * path.per
+      // Requests still in flight when a run ends are stored but not counted as acknowledged by the load tool: at
+      // most one per connection. Fewer stored than acknowledged is a lost write; more than that margin, a doubled one.
+      const sent = runs.reduce((sum, r) => sum + r.acknowledged, 0) * path.per
+      const inFlight = connections * instances.length * path.per
+      const { rows: counted } = await admin.pool!.query(
+        `select ${path.stored.units} as n from ${schema}.${path.stored.table}`,
+      )
+      const found = Number(counted[0]?.n ?? 0)
       console.log(
-        `${what}: ${fmt(sent)} acknowledged, ${fmt(found)} stored (≤ ${fmt(inFlight)} in flight at the end)`,
+        `${path.unit}: ${fmt(sent)} acknowledged, ${fmt(found)} stored (≤ ${fmt(inFlight)} in flight at the end)`,
       )
       if (found < sent || found > sent + inFlight) {
-        throw new Error(`${what}: ${sent} acknowledged, ${found} stored`)
+        throw new Error(`${path.label}: ${sent} ${path.unit} acknowledged, ${found} stored`)
       }
     }
     return rows

@@ -63,7 +63,7 @@ export function createErrors(input: ErrorsOptions & { uiDir?: string }): ErrorsM
     now: options.now,
   })
   const service = createErrorsService({
-    store: createErrorsStore(options.database, { keepEvents: options.keepEvents, logger: options.logger }),
+    store: createErrorsStore(options.database, { keepEvents: options.keepEvents, logger }),
     alerts,
     now: options.now,
     logger,

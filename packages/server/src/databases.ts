@@ -56,7 +56,7 @@ export async function openDatabases(
  * The modules share one pool. On the instance that leads, each module's job lock keeps a connection and the live
  * tail's LISTEN one more (5 in all), so the pool has that many on top of the 10 for requests.
  */
-export const SHARED_POOL_SIZE = 15
+const SHARED_POOL_SIZE = 15
 
 function sharedPool(url: string): DatabaseOptions {
   const options = parseDatabaseUrl(url)

@@ -40,20 +40,8 @@ export interface TestDatabase extends Database {
 export async function createTestDatabase(dialect: TestDialect): Promise<TestDatabase> {
   if (dialect === 'sqlite') return { ...(await createDatabase({ sqlite: ':memory:' })), name: dialect }
   if (dialect === 'pglite') return { ...(await createDatabase({ pglite: undefined })), name: dialect }
-  if (!POSTGRES_URL) throw new Error('MONLIGHT_TEST_POSTGRES_URL is not set')
-  const schema = await createTestSchema(POSTGRES_URL)
-  const database = await createDatabase({
-    postgres: { connectionString: POSTGRES_URL, options: `-c search_path=${schema}` },
-    max: 4,
-  })
-  return {
-    ...database,
-    name: dialect,
-    destroy: async () => {
-      await database.destroy()
-      await dropTestSchema(POSTGRES_URL, schema)
-    },
-  }
+  const [database] = await createTestDatabases(dialect, 1)
+  return database!
 }
 
 /**

@@ -130,15 +130,12 @@ export function createPlanRunner(database: Database, logger?: Logger) {
   }
 
   const runTransaction = <T>(plan: Plan<T>): Promise<T> =>
-    db.transaction().execute(async (trx) => {
-      let result = plan.next([])
-      while (!result.done) {
-        const { query, values } = result.value
-        const { rows } = await trx.executeQuery(CompiledQuery.raw(query.sql, query.bind(values)))
-        result = plan.next(rows as any[])
-      }
-      return result.value
-    })
+    db.transaction().execute((trx) =>
+      stepThrough(plan, async (query, params) => {
+        const { rows } = await trx.executeQuery(CompiledQuery.raw(query.sql, params))
+        return rows as any[]
+      }),
+    )
   const pool = database.driver === 'pg' ? database.pool : undefined
   // A rerun needs a fresh plan: a generator runs once.
   const runAsync = <T>(makePlan: () => Plan<T>): Promise<T> =>
@@ -168,14 +165,12 @@ async function runPrepared<T>(pool: PgPoolLike, plan: Plan<T>): Promise<T> {
   let broken = false
   try {
     await client.query('begin')
-    let result = plan.next([])
-    while (!result.done) {
-      const { query, values } = result.value
-      const { rows } = await client.query({ name: query.name, text: query.sql, values: query.bind(values) })
-      result = plan.next(rows)
-    }
+    const result = await stepThrough(plan, async (query, values) => {
+      const { rows } = await client.query({ name: query.name, text: query.sql, values })
+      return rows
+    })
     await client.query('commit')
-    return result.value
+    return result
   } catch (error) {
     await client.query('rollback').catch(() => {
       broken = true
@@ -184,4 +179,17 @@ async function runPrepared<T>(pool: PgPoolLike, plan: Plan<T>): Promise<T> {
   } finally {
     client.release(broken)
   }
+}
+
+/** Runs a plan's statements one after another with `execute`, handing each one's rows to the plan. */
+async function stepThrough<T>(
+  plan: Plan<T>,
+  execute: (query: PreparedQuery, params: unknown[]) => Promise<any[]>,
+): Promise<T> {
+  let result = plan.next([])
+  while (!result.done) {
+    const { query, values } = result.value
+    result = plan.next(await execute(query, query.bind(values)))
+  }
+  return result.value
 }

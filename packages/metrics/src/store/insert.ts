@@ -96,7 +96,7 @@ class SeriesCache {
 const innerKey = (point: CleanPoint) => `${point.project}\u0000${point.type}\u0000${point.name}`
 
 /** The fastest writer the database allows: native prepared statements on better-sqlite3, `unnest` on PostgreSQL. */
-export function createPointWriter(database: Database, logger: Logger): PointWriter {
+export function createPointWriter(database: Database, logger?: Logger): PointWriter {
   return database.sqlite
     ? sqliteWriter(database)
     : postgresWriter(database.db as Kysely<MetricsTables>, logger)
@@ -186,10 +186,10 @@ function forgetOnFailure(cache: SeriesCache) {
  * order before updating them, so instances writing the same series queue instead of deadlocking; a conflict that
  * still happens (with a host's own transactions, say) reruns the transaction.
  */
-function postgresWriter(db: Kysely<MetricsTables>, logger: Logger): PointWriter {
+function postgresWriter(db: Kysely<MetricsTables>, logger?: Logger): PointWriter {
   const cache = new SeriesCache()
   const writeGroup = async (batches: PointBatch[]) => {
-    const points = batches.length === 1 ? batches[0]!.points : batches.flatMap((batch) => batch.points)
+    const points = batches.flatMap((batch) => batch.points)
     // The newest arrival of the group: aggregation reads PostgreSQL's chunks by arrival, and this is closest to the commit.
     const receivedAt = Math.max(...batches.map((batch) => batch.receivedAt))
     const created = await retryConflicts(

@@ -4,7 +4,6 @@ import {
   type Logger,
   type SqliteHandle,
   type SqliteStatement,
-  silentLogger,
 } from '@monlight/core'
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely'
 import type { MetricRollupTable, MetricsTables, RollupTable, SeriesTable } from '../schema/tables.js'
@@ -132,7 +131,7 @@ export interface MetricsStore {
   deleteRollups(resolution: Resolution, before: number, scope: NameScope): Promise<number>
 }
 
-export function createMetricsStore(database: Database, logger: Logger = silentLogger): MetricsStore {
+export function createMetricsStore(database: Database, logger?: Logger): MetricsStore {
   return bindStore(
     database.db as Kysely<MetricsTables>,
     createPointWriter(database, logger),
