@@ -103,7 +103,7 @@ describeBrowser('browser SDK: errors, breadcrumbs and the client API', (browser)
     await page.evaluate(() => (window as any).Monlight.flush())
     const errors = servers.relay.errors()
     expect(errors).toHaveLength(2)
-    expect(errors.map((e) => e.stack.split('\n')[1].trim().split(' ')[1])).toEqual(['first', 'second'])
+    expect(errors.map((e) => e.stack.split('\n')[1].trim().split(' ')[1]).sort()).toEqual(['first', 'second'])
     await page.close()
   })
 
@@ -188,7 +188,9 @@ describeBrowser('browser SDK: errors, breadcrumbs and the client API', (browser)
       { endpoint: servers.relay.origin, key: KEY },
     )
     expect(flushed).toEqual([true, true])
-    const errors = servers.relay.errors()
+    // Each capture is its own request, so they may arrive in any order.
+    const order = ['careful', 'with context', 'a string']
+    const errors = servers.relay.errors().sort((a, b) => order.indexOf(a.message) - order.indexOf(b.message))
     expect(errors.map((e) => [e.type, e.message])).toEqual([
       ['ConsoleWarning', 'careful'],
       ['SyntaxError', 'with context'],
@@ -212,7 +214,13 @@ describeBrowser('browser SDK: errors, breadcrumbs and the client API', (browser)
       console.info('not captured')
       await (window as any).Monlight.flush()
     })
-    expect(servers.relay.errors().map((e) => [e.type, e.message])).toEqual([
+    // One request per report: sorted, as they may arrive in any order.
+    expect(
+      servers.relay
+        .errors()
+        .map((e) => [e.type, e.message])
+        .sort(),
+    ).toEqual([
       ['ConsoleError', 'failed to save Error: disk full'],
       ['ConsoleWarning', 'slow'],
     ])
