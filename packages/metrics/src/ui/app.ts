@@ -11,7 +11,7 @@ import {
   render,
   writeUrlState,
 } from '@monlight/ui-kit'
-import { formatValue, type Line, lineChart } from './chart.js'
+import { formatUnit, type Line, lineChart, unitOf } from './chart.js'
 
 interface Bucket {
   bucket: string
@@ -95,11 +95,32 @@ const projectSelect = h(
 )
 const periodInput = h('input', {
   name: 'period',
-  value: state.period,
-  list: 'periods',
+  value: PERIODS.includes(state.period) ? '' : state.period,
+  placeholder: 'e.g. 2h',
   size: 6,
-  'aria-label': 'Period',
+  'aria-label': 'Custom period',
+  title: 'Any period: a number and m, h or d (90m, 2h, 3d)',
 })
+/** One button per common period, as every dashboard has; the input beside them takes any other. */
+const periodPresets = h(
+  'div',
+  { class: 'segmented', role: 'group', 'aria-label': 'Period' },
+  PERIODS.map((period) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        value: period,
+        onclick: () => {
+          periodInput.value = ''
+          state.period = period
+          void load()
+        },
+      },
+      period,
+    ),
+  ),
+)
 const refresh = createAutoRefresh(
   () => void load(),
   state.refresh,
@@ -108,7 +129,9 @@ const refresh = createAutoRefresh(
 
 function save(): void {
   state.project = projectSelect.value
-  state.period = periodInput.value.trim() || '24h'
+  state.period = periodInput.value.trim() || state.period || '24h'
+  for (const button of periodPresets.querySelectorAll('button'))
+    button.setAttribute('aria-pressed', String(button.value === state.period))
   state.refresh = refresh.value === '0' ? '' : refresh.value
   writeUrlState({
     ...state,
@@ -160,11 +183,11 @@ function renderShell(): void {
         'div',
         { class: 'toolbar' },
         h('label', { class: 'field' }, h('span', null, 'Project'), projectSelect),
-        h('label', { class: 'field' }, h('span', null, 'Period'), periodInput),
         h(
-          'datalist',
-          { id: 'periods' },
-          PERIODS.map((p) => h('option', { value: p })),
+          'div',
+          { class: 'field' },
+          h('span', null, 'Period'),
+          h('div', { class: 'periods' }, periodPresets, periodInput),
         ),
         refresh.element,
         h('button', { type: 'button', onclick: () => void load() }, 'Refresh'),
@@ -204,7 +227,7 @@ function stat(label: string, value: string): HTMLElement {
 }
 
 const percent = (value: number | null) => (value === null ? '–' : `${+(value * 100).toFixed(2)} %`)
-const seconds = (value: number | null) => (value === null ? '–' : `${formatValue(value * 1000)} ms`)
+const seconds = (value: number | null) => (value === null ? '–' : formatUnit(value, 's'))
 
 async function loadDashboard(): Promise<void> {
   const [data, health] = await Promise.all([
@@ -235,23 +258,25 @@ async function loadDashboard(): Promise<void> {
       h(
         'div',
         { class: 'grid' },
-        lineChart('Request rate (req/s)', times, [
-          { label: 'req/s', color: '--blue', values: http.timeseries.map((p) => p.request_rate) },
-        ]),
         lineChart(
-          'Latency (ms)',
+          'Request rate',
           times,
-          percentiles(
-            http.timeseries.map((p) => [p.p50, p.p95, p.p99].map((v) => (v === null ? null : v * 1000))),
-          ),
+          [{ label: 'requests', color: '--blue', values: http.timeseries.map((p) => p.request_rate) }],
+          '/s',
         ),
-        lineChart('Error rate (%)', times, [
-          {
-            label: '5xx %',
-            color: '--red',
-            values: http.timeseries.map((p) => (p.error_rate === null ? null : p.error_rate * 100)),
-          },
-        ]),
+        lineChart('Latency', times, percentiles(http.timeseries.map((p) => [p.p50, p.p95, p.p99])), 's'),
+        lineChart(
+          'Error rate (5xx)',
+          times,
+          [
+            {
+              label: '5xx',
+              color: '--red',
+              values: http.timeseries.map((p) => (p.error_rate === null ? null : p.error_rate * 100)),
+            },
+          ],
+          '%',
+        ),
       ),
     ),
     data.web_vitals ? webVitals(data.web_vitals) : null,
@@ -406,7 +431,7 @@ async function loadExplorer(): Promise<void> {
                   void load()
                 },
               },
-              h('span', { class: 'mono truncate' }, m.name),
+              h('span', { class: 'mono name' }, breakable(m.name)),
               h('span', { class: `badge ${TYPE_BADGE[m.type] ?? 'gray'}` }, m.type),
             ),
           ),
@@ -436,6 +461,11 @@ async function loadExplorer(): Promise<void> {
     }),
   ])
   render(panel, labelFilters(labels.labels), metricCharts(result))
+}
+
+/** A metric name with line-break chances after its separators, so a long name wraps at `_` and `.`, whole. */
+function breakable(name: string): (string | HTMLElement)[] {
+  return name.split(/(?<=[_.])/).flatMap((part, i) => (i === 0 ? [part] : [h('wbr'), part]))
 }
 
 function labelFilters(labels: Record<string, string[]>): HTMLElement {
@@ -504,6 +534,7 @@ function metricCharts(result: MetricQuery): HTMLElement {
     return text ? `${text} ${suffix}` : suffix
   }
   const charts: HTMLElement[] = []
+  const unit = unitOf(result.name)
   if (result.type === 'histogram') {
     for (const [i, g] of groups.entries()) {
       charts.push(
@@ -516,6 +547,7 @@ function metricCharts(result: MetricQuery): HTMLElement {
               return b ? [b.p50, b.p95, b.p99] : [null, null, null]
             }),
           ]),
+          unit,
         ),
       )
       if (i >= 5) break
@@ -533,6 +565,7 @@ function metricCharts(result: MetricQuery): HTMLElement {
               ? [{ label: name(g, 'rate/s'), color: colors[i]!, values: at(g.data, (b) => b.rate ?? null) }]
               : [{ label: name(g, 'avg'), color: colors[i]!, values: at(g.data, (b) => b.avg) }],
           ),
+        counter ? `${unit}/s` : unit,
       ),
     )
   }

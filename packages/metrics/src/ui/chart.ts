@@ -13,7 +13,8 @@ const cssVar = (name: string) => getComputedStyle(document.documentElement).getP
 
 /**
  * A uPlot line chart over bucket timestamps, sized to its container and coloured from the theme (light or dark).
- * Returns the element to insert; the chart draws once it is in the page.
+ * `unit` labels the y axis and the legend (see `formatUnit`). Returns the element to insert; the chart draws once
+ * it is in the page.
  */
 export function lineChart(title: string, times: string[], lines: Line[], unit = ''): HTMLElement {
   const body = h('div', { class: 'chart-body' })
@@ -45,12 +46,18 @@ export function lineChart(title: string, times: string[], lines: Line[], unit = 
         width: 2,
         spanGaps: false,
         points: { show: times.length < 60 },
-        value: (_: uPlot, v: number | null) => (v == null ? '–' : `${formatValue(v)}${unit}`),
+        value: (_: uPlot, v: number | null) => (v == null ? '–' : formatUnit(v, unit)),
       })),
     ],
     axes: [
-      axis,
-      { ...axis, size: 60, values: (_: uPlot, ticks: number[]) => ticks.map((v) => formatValue(v) + unit) },
+      // At least 90 px between time ticks: wider than the longest label ("12:00pm", "12/31"), so none overlap.
+      { ...axis, space: 90 },
+      {
+        ...axis,
+        space: 30,
+        values: (_: uPlot, ticks: number[]) => ticks.map((v) => formatUnit(v, unit)),
+        size: (_: uPlot, values: string[] | null) => axisWidth(values),
+      },
     ],
     // A lone bucket: uPlot (in seconds mode) would stretch the time axis over a thousand days; show an hour.
     scales: {
@@ -71,6 +78,8 @@ export function lineChart(title: string, times: string[], lines: Line[], unit = 
   ] as uPlot.AlignedData
   requestAnimationFrame(() => {
     const plot = new uPlot({ ...options, width: Math.max(280, body.clientWidth) }, data, body)
+    // For tests and the console: the drawn chart's axes and scales.
+    Object.defineProperty(body, 'plot', { value: plot })
     new ResizeObserver(() => plot.setSize({ width: Math.max(280, body.clientWidth), height: 220 })).observe(
       body,
     )
@@ -86,4 +95,42 @@ export function formatValue(value: number): string {
   if (abs >= 100) return `${Math.round(value)}`
   if (abs >= 1) return `${+value.toFixed(2)}`
   return `${+value.toPrecision(3)}`
+}
+
+/**
+ * A value with its unit, scaled to read well: seconds below one as milliseconds, bytes with binary prefixes,
+ * and any unit per second (`B/s`, `/s`) the same way with `/s` after it.
+ */
+export function formatUnit(value: number, unit: string): string {
+  if (unit.endsWith('/s')) return `${formatUnit(value, unit.slice(0, -2))}/s`
+  if (unit === 's' && value !== 0 && Math.abs(value) < 1) return `${formatValue(value * 1000)} ms`
+  if (unit === 'B') return formatBytes(value)
+  return unit ? `${formatValue(value)} ${unit}` : formatValue(value)
+}
+
+function formatBytes(value: number): string {
+  const prefixes = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let scaled = value
+  let i = 0
+  while (Math.abs(scaled) >= 1024 && i < prefixes.length - 1) {
+    scaled /= 1024
+    i++
+  }
+  return `${formatValue(scaled)} ${prefixes[i]}`
+}
+
+/** The unit a metric's name declares, by the Prometheus and OpenTelemetry naming conventions. */
+export function unitOf(name: string): string {
+  const base = name.replace(/_(total|sum|count|bucket)$/, '')
+  if (/_seconds?$/.test(base)) return 's'
+  if (/_(milliseconds|ms)$/.test(base)) return 'ms'
+  if (/_bytes$/.test(base)) return 'B'
+  if (/_percent$/.test(base)) return '%'
+  return ''
+}
+
+/** Y-axis width in pixels that fits its longest tick label (12 px sans: ~7 px a character) and its gap. */
+function axisWidth(values: string[] | null): number {
+  const longest = Math.max(3, ...(values ?? []).map((value) => value.length))
+  return Math.ceil(longest * 7 + 18)
 }
