@@ -1,6 +1,8 @@
 import { h } from './dom.js'
 
 const KEY_STORAGE = 'monlight.api_key'
+/** The fragment that hands the key to a module UI on another origin (`#monlight-key=…`); never sent to a server. */
+const KEY_FRAGMENT = 'monlight-key='
 
 export type QueryValue = string | number | boolean | null | undefined
 export type Query = Record<string, QueryValue>
@@ -29,6 +31,7 @@ export interface Api {
 }
 
 export function createApi(): Api {
+  adoptKeyFromFragment()
   const call = async <T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> => {
     for (;;) {
       const headers: Record<string, string> = { accept: 'application/json' }
@@ -63,6 +66,32 @@ export function createApi(): Api {
     delete: (path) => call('DELETE', path),
     streamUrl: (path, query) => apiUrl(path, { ...query, api_key: localStorage.getItem(KEY_STORAGE) }),
   }
+}
+
+/** The stored API key, if any. */
+export function storedApiKey(): string | null {
+  return localStorage.getItem(KEY_STORAGE)
+}
+
+/**
+ * `href` with this browser's key in its fragment, for a link to a module UI on another origin (the modules on
+ * their own ports): localStorage is per origin, so without it each module would ask for the key again.
+ */
+export function withKeyFragment(href: string): string {
+  const key = storedApiKey()
+  return key ? `${href.split('#')[0]}#${KEY_FRAGMENT}${encodeURIComponent(key)}` : href
+}
+
+/** Keeps a key handed over by `withKeyFragment`, and takes it out of the address bar and the history entry. */
+function adoptKeyFromFragment(): void {
+  if (!location.hash.startsWith(`#${KEY_FRAGMENT}`)) return
+  try {
+    const key = decodeURIComponent(location.hash.slice(KEY_FRAGMENT.length + 1)).trim()
+    if (key) localStorage.setItem(KEY_STORAGE, key)
+  } catch {
+    // A malformed fragment (not percent-encoding): ignored, the key dialog asks as usual.
+  }
+  history.replaceState(history.state, '', location.pathname + location.search)
 }
 
 function apiUrl(path: string, query: Query = {}): string {
@@ -102,6 +131,15 @@ export function askForApiKey(message?: string): Promise<void> {
         { method: 'dialog' },
         h('h2', null, 'API key required'),
         h('p', null, message ?? 'This Monlight instance needs an API key. It is kept in this browser only.'),
+        h(
+          'p',
+          { class: 'muted' },
+          'The standalone server keeps it in the file ',
+          h('code', null, 'api-key'),
+          ' of its data folder (',
+          h('code', null, 'data/api-key'),
+          ' by default) unless API_KEY or API_KEYS is set; it prints where at start.',
+        ),
         input,
         h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Connect')),
       ),

@@ -1,3 +1,4 @@
+import { withKeyFragment } from './api.js'
 import { h } from './dom.js'
 
 /** The `<meta>` the standalone server adds to module pages: module name → where its UI is. */
@@ -19,20 +20,32 @@ export function moduleNav(current: string): HTMLElement | null {
   }
   const names = Object.keys(modules)
   if (names.length < 2) return null
+  const otherOrigin = (where: string) => where.startsWith(':')
   const href = (where: string) =>
-    where.startsWith(':') ? `${location.protocol}//${location.hostname}${where}` : where
+    otherOrigin(where) ? `${location.protocol}//${location.hostname}${where}` : where
   return h(
     'nav',
     { class: 'module-nav', 'aria-label': 'Monlight modules' },
-    names.map((name) =>
-      h(
+    names.map((name) => {
+      const where = modules[name]!
+      return h(
         'a',
         {
-          href: name === current ? './' : href(modules[name]!),
+          href: name === current ? './' : href(where),
           ...(name === current && { 'aria-current': 'page' }),
+          // Another origin has its own localStorage: hand the key over on the way, so it is asked for once.
+          ...(name !== current &&
+            otherOrigin(where) && {
+              onclick: (event: Event) => {
+                const click = event as MouseEvent
+                if (click.button !== 0 || click.metaKey || click.ctrlKey || click.shiftKey) return
+                event.preventDefault()
+                location.assign(withKeyFragment(href(where)))
+              },
+            }),
         },
         LABELS[name] ?? name,
-      ),
-    ),
+      )
+    }),
   )
 }

@@ -165,7 +165,7 @@ function renderShell(): void {
     h(
       'header',
       { class: 'app-header' },
-      h('a', { class: 'brand', href: './' }, 'Monlight metrics'),
+      h('a', { class: 'brand', href: './' }, 'Metrics Collector'),
       moduleNav('metrics'),
       h(
         'nav',
