@@ -19,6 +19,11 @@ for tarball in "$work"/*.tgz; do
     echo "$(basename "$tarball") ships build leftovers or sources" >&2
     exit 1
   fi
+  node -e '
+    const manifest = require(process.argv[1])
+    const missing = ["repository", "homepage", "bugs", "license", "description"].filter((field) => !manifest[field])
+    if (missing.length) { console.error(`${manifest.name}: no ${missing.join(", ")} in the packed package.json`); process.exit(1) }
+  ' "$unpacked/package/package.json"
   "$root/node_modules/.bin/publint" "$unpacked/package" --pack false --strict
   # The script-tag bundle is a file for <script src>, not an import: it has no types by design.
   "$root/node_modules/.bin/attw" "$tarball" --profile esm-only --quiet --exclude-entrypoints ./monlight.min.js
