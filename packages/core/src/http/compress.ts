@@ -20,7 +20,7 @@ export const compressResponses = onResponse(async (response: Response, event: H3
   if (!encoding) return undefined
   const body = Buffer.from(await response.arrayBuffer())
   const headers = new Headers(response.headers)
-  headers.append('vary', 'accept-encoding')
+  if (!/\baccept-encoding\b/i.test(headers.get('vary') ?? '')) headers.append('vary', 'accept-encoding')
   if (body.length < MIN_BYTES) return new Response(body, { status: response.status, headers })
   const compressed =
     encoding === 'br'
