@@ -206,20 +206,20 @@ describe('formatBanner', () => {
         config: {} as never,
         apiKeys: { keys: ['ml_abc'], origin: 'generated', file: '/srv/monlight/data/api-key' },
       },
-      { version: '1.2.3', readyMs: 84.6, cwd: '/srv/monlight' },
+      { version: '1.2.3', readyMs: 84.6 },
     )
     expect(text).toBe(
       [
         'Monlight 1.2.3 ready in 85 ms',
         '  errors   http://localhost:5010/',
         '  metrics  http://localhost:5012/',
-        'API key: ml_abc  (generated and saved to data/api-key)',
+        'API key: ml_abc  (generated and saved to /srv/monlight/data/api-key)',
         '',
       ].join('\n'),
     )
   })
 
-  it('shows a saved key with its absolute path outside the working directory, and hides configured keys', () => {
+  it('shows a saved key with its absolute path, and hides configured keys', () => {
     const saved = formatBanner(
       {
         urls,
@@ -227,7 +227,7 @@ describe('formatBanner', () => {
         config: {} as never,
         apiKeys: { keys: ['k'], origin: 'file', file: '/d/api-key' },
       },
-      { version: '1', readyMs: 1, cwd: '/elsewhere' },
+      { version: '1', readyMs: 1 },
     )
     expect(saved).toContain('API key: k… (saved in /d/api-key)')
     const configured = formatBanner(
@@ -237,7 +237,7 @@ describe('formatBanner', () => {
         config: { apiKeysFrom: 'API_KEY' } as never,
         apiKeys: { keys: ['secret'], origin: 'configured' },
       },
-      { version: '1', readyMs: 1, cwd: '/' },
+      { version: '1', readyMs: 1 },
     )
     expect(configured).toMatch(/^Monlight 1 ready in 1 ms at http:\/\/localhost:8080\/\n/)
     expect(configured).toContain('API key: from API_KEY\n')

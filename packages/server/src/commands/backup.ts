@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { MonlightConfigError } from '@monlight/core'
 import type { ServerConfig } from '../config.js'
 import { redactUrl } from '../config.js'
@@ -38,12 +38,7 @@ export async function runBackup(config: ServerConfig, target: string, io: Comman
   for (const { slot, source } of sources) {
     const destination = join(dir, slot.file)
     await copy(source, destination)
-    const shown = relative(io.cwd, destination)
-    rows.push([
-      slot.name,
-      shown.startsWith('..') ? destination : shown,
-      formatSize(statSync(destination).size),
-    ])
+    rows.push([slot.name, resolve(destination), formatSize(statSync(destination).size)])
   }
   const widths = [0, 1].map((column) => Math.max(...rows.map((row) => row[column]!.length)) + 2)
   const lines = rows.map(

@@ -1,4 +1,4 @@
-import { relative } from 'node:path'
+import { resolve } from 'node:path'
 import { generateApiKey } from '../api-key.js'
 import type { ServerConfig } from '../config.js'
 import { redactUrl } from '../config.js'
@@ -16,7 +16,7 @@ export async function runMigrate(config: ServerConfig, io: CommandIO): Promise<v
     const results = await stack.migrate()
     const where = config.databaseUrl
       ? `the shared database ${redactUrl(config.databaseUrl)}`
-      : `SQLite databases in ${relative(io.cwd, config.dataDir) || '.'}`
+      : `SQLite databases in ${resolve(config.dataDir)}`
     const width = Math.max(...MODULES.map((slot) => slot.name.length)) + 2
     const lines = MODULES.map(({ name }) => {
       const applied = results[name]?.applied ?? []

@@ -9,6 +9,6 @@ import type { CommandIO } from './io.js'
 export async function runStart(config: ServerConfig, io: CommandIO): Promise<void> {
   const server = await startServer(config, { logger: io.logger, env: io.env })
   // performance.now() counts from process start, so this includes loading the code.
-  io.out(formatBanner(server, { version: packageVersion(), readyMs: performance.now(), cwd: io.cwd }))
+  io.out(formatBanner(server, { version: packageVersion(), readyMs: performance.now() }))
   exitOnSignals(() => server.close(), io.logger)
 }
