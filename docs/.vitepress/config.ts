@@ -25,6 +25,7 @@ export default defineConfig({
           { text: 'Getting started', link: '/getting-started' },
           { text: 'Configuration', link: '/configuration' },
           { text: 'Operations', link: '/operations' },
+          { text: 'Several instances on PostgreSQL', link: '/postgres' },
           { text: 'Migrating from the original', link: '/migrating' },
           { text: 'Python apps', link: '/python' },
           { text: 'Sentry SDKs', link: '/sentry' },

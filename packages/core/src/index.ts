@@ -30,6 +30,13 @@ export {
   type MigrationContext,
   migrate,
 } from './database/migrate.js'
+export {
+  createDefaultPartition,
+  dropPartitionsBefore,
+  ensurePartitions,
+  listPartitions,
+  type TimePartitioning,
+} from './database/partitions.js'
 export { createPGliteDialect, type PGliteLike } from './database/pglite-dialect.js'
 export {
   isConflictError,

@@ -1,9 +1,10 @@
-import type { Migration } from '@monlight/core'
+import { createDefaultPartition, ensurePartitions, type Migration } from '@monlight/core'
 import { type CreateTableBuilder, type Kysely, sql } from 'kysely'
 import { entryOf } from '../service/collections.js'
 import { mergeByBucket, metricRollupRows, toRollupRow } from '../service/rollup.js'
 import { bucketStart, MINUTE_MS, type Resolution } from '../service/time.js'
 import type { RollupRow } from '../store/store.js'
+import { PARTITIONS_AHEAD_MS, RAW_PARTITIONS } from './partitions.js'
 import type { SeriesTable } from './tables.js'
 
 const id = (table: ReturnType<Kysely<any>['schema']['createTable']>, dialect: string) =>
@@ -150,6 +151,49 @@ export const migrations: Record<string, Migration> = {
     // aggregation, because buckets summed from rollups would shrink as retention drops old ones.
     async up(db) {
       await db.schema.alterTable('monlight_metrics_series').addColumn('bucket_counts', 'text').execute()
+    },
+  },
+  '0005_partitioned_raw_chunks': {
+    // PostgreSQL only: the chunk table becomes partitioned by arrival hour (see RAW_PARTITIONS). The key must
+    // include the partition column; ids keep their sequence. Rows move through the default partition into the
+    // hourly ones made here; anything older than those stays in the default one until retention deletes it.
+    async up(db, { dialect }) {
+      if (dialect !== 'postgres') return
+      const old = 'monlight_metrics_raw_chunk_unpartitioned'
+      await sql`alter table monlight_metrics_raw_chunk rename to ${sql.id(old)}`.execute(db)
+      await sql`alter table ${sql.id(old)} rename constraint monlight_metrics_raw_chunk_pkey to ${sql.id(`${old}_pkey`)}`.execute(
+        db,
+      )
+      await sql`drop index monlight_metrics_raw_chunk_series_minute`.execute(db)
+      await sql`drop index monlight_metrics_raw_chunk_received`.execute(db)
+      await sql`create table monlight_metrics_raw_chunk (
+        id bigint not null default nextval('monlight_metrics_raw_chunk_id_seq'),
+        series_id bigint not null,
+        minute bigint not null,
+        points text not null,
+        n integer not null,
+        received_at bigint not null,
+        primary key (id, received_at)
+      ) partition by range (received_at)`.execute(db)
+      await sql`alter sequence monlight_metrics_raw_chunk_id_seq owned by monlight_metrics_raw_chunk.id`.execute(
+        db,
+      )
+      await sql`create index monlight_metrics_raw_chunk_series_minute on monlight_metrics_raw_chunk (series_id, minute)`.execute(
+        db,
+      )
+      await sql`create index monlight_metrics_raw_chunk_received on monlight_metrics_raw_chunk (received_at)`.execute(
+        db,
+      )
+      await createDefaultPartition(db, RAW_PARTITIONS)
+      await sql`insert into monlight_metrics_raw_chunk select * from ${sql.id(old)}`.execute(db)
+      await sql`drop table ${sql.id(old)}`.execute(db)
+      const oldest = await sql<{
+        at: string | null
+      }>`select min(received_at) as at from monlight_metrics_raw_chunk`.execute(db)
+      const now = Date.now()
+      // Hours back to the oldest chunk (raw data lives hours, not days; a day at most), then ahead.
+      const from = Math.max(Number(oldest.rows[0]?.at ?? now), now - 24 * 3_600_000)
+      await ensurePartitions(db, RAW_PARTITIONS, from, now + PARTITIONS_AHEAD_MS)
     },
   },
 }

@@ -39,6 +39,9 @@ export async function applyRetention(store: MetricsStore, retention: Retention, 
     ]),
   ]
   const deleted = { raw: 0, minute: 0, hour: 0, day: 0 }
+  // Whole partitions first (PostgreSQL): those every metric's raw retention is past and aggregation has read.
+  const everyonesCutoff = Math.min(...scopes.map(([, t]) => now - t.rawMs), aggregatedThrough + 1)
+  deleted.raw += (await store.maintainRawPartitions?.(now, everyonesCutoff)) ?? 0
   for (const [scope, t] of scopes) {
     deleted.raw += await store.deleteRaw(now - t.rawMs, aggregatedThrough, scope)
     deleted.minute += await store.deleteRollups('minute', now - t.minuteMs, scope)

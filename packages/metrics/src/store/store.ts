@@ -1,11 +1,14 @@
 import {
   type Database,
   deleteInBatches,
+  dropPartitionsBefore,
+  ensurePartitions,
   type Logger,
   type SqliteHandle,
   type SqliteStatement,
 } from '@monlight/core'
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely'
+import { PARTITIONS_AHEAD_MS, RAW_PARTITIONS } from '../schema/partitions.js'
 import type { MetricRollupTable, MetricsTables, RollupTable, SeriesTable } from '../schema/tables.js'
 import { MINUTE_MS, type Resolution } from '../service/time.js'
 import { createPointWriter, type PointWriter } from './insert.js'
@@ -127,6 +130,11 @@ export interface MetricsStore {
   lastRollupBucket(): Promise<number | undefined>
   /** Raw points that arrived before `arrivedBefore` (ms) and that aggregation has read (`cursor`); how many went. */
   deleteRaw(arrivedBefore: number, cursor: number, scope: NameScope): Promise<number>
+  /**
+   * PostgreSQL: makes the raw chunks' hourly partitions up to a few hours ahead of `now`, and drops those that end
+   * at or before `before` (all read and past retention); returns the points dropped. SQLite: absent.
+   */
+  maintainRawPartitions?(now: number, before: number): Promise<number>
   /** Series rollups and whole-metric rollups of the tier older than `before`; returns the series rollups deleted. */
   deleteRollups(resolution: Resolution, before: number, scope: NameScope): Promise<number>
 }
@@ -519,6 +527,14 @@ function bindStore(
       }, DELETE_BATCH)
       return points
     },
+
+    ...(!byId && {
+      async maintainRawPartitions(now: number, before: number) {
+        await ensurePartitions(db, RAW_PARTITIONS, now, now + PARTITIONS_AHEAD_MS)
+        const dropped = await dropPartitionsBefore(db, RAW_PARTITIONS, before, sql`coalesce(sum(n), 0)`)
+        return dropped.held
+      },
+    }),
 
     async deleteRollups(resolution, before, scope) {
       const total = await deleteInBatches(async () => {
