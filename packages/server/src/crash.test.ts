@@ -4,6 +4,7 @@
  * three instances, one of them (the jobs leader) killed, while the others carry on and take over the jobs.
  */
 import { createTestSchema, dropTestSchema, postgresUrl } from '@monlight/test-utils'
+import pg from 'pg'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { killAll, type RunningCli, removeTempDirs, startCli, tempDir } from './__fixtures__/cli.js'
 
@@ -19,11 +20,13 @@ interface Ledger {
   points: number
   errorId?: number
   inFlight: number
+  /** Requests answered with an error or cut: each may or may not have been stored. */
+  failed: number
 }
 
 /** `workers` loops each posting an error report, a batch of lines and a batch of points, until `stop()`. */
 function pourIn(servers: () => RunningCli[], workers: number) {
-  const ledger: Ledger = { errors: 0, lines: 0, points: 0, inFlight: 0 }
+  const ledger: Ledger = { errors: 0, lines: 0, points: 0, inFlight: 0, failed: 0 }
   let stopped = false
   const post = async (path: string, body: unknown) => {
     const targets = servers()
@@ -35,8 +38,12 @@ function pourIn(servers: () => RunningCli[], workers: number) {
         headers,
         body: JSON.stringify(body),
       })
-      return response.ok ? response : undefined
+      if (response.ok) return response
+      ledger.failed++
+      await response.body?.cancel()
+      return undefined
     } catch {
+      ledger.failed++
       return undefined // connection reset by the kill: not acknowledged
     } finally {
       ledger.inFlight--
@@ -138,13 +145,16 @@ describe('kill -9 under ingest', () => {
   })
 
   describe.skipIf(!postgresUrl)('PostgreSQL, three instances on one schema', () => {
-    let schema: string | undefined
-    afterAll(async () => {
-      if (schema) await dropTestSchema(postgresUrl!, schema)
-    })
+    const schemas: string[] = []
+    afterAll(() => Promise.all(schemas.map((schema) => dropTestSchema(postgresUrl!, schema))))
+    const freshSchema = async () => {
+      const schema = await createTestSchema(postgresUrl!)
+      schemas.push(schema)
+      return schema
+    }
 
     it('kills the leader: the others keep ingesting, one takes over the jobs, nothing acknowledged is lost', async () => {
-      schema = await createTestSchema(postgresUrl!)
+      const schema = await freshSchema()
       const url = `${postgresUrl}${postgresUrl!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`
       const instances: RunningCli[] = []
       for (let i = 0; i < 3; i++)
@@ -187,6 +197,37 @@ describe('kill -9 under ingest', () => {
         .toBeGreaterThanOrEqual(acked.points)
       expectNothingLost(await stored(others[1], acked.errorId!), acked, cut)
       for (const server of others) await server.stop()
+    })
+
+    it('survives its database connections being cut under load, and loses nothing it acknowledged', async () => {
+      const schema = await freshSchema()
+      const name = `monlight-cut-${schema}`
+      const url = `${postgresUrl}${postgresUrl!.includes('?') ? '&' : '?'}application_name=${name}&options=${encodeURIComponent(`-c search_path=${schema}`)}`
+      const server = await startCli(['--port', '0', '--data-dir', tempDir()], {
+        env: env({ DATABASE_URL: url }),
+      })
+      const load = pourIn(() => [server], 6)
+      // What a PostgreSQL restart or a network cut does to a client: every connection of this server, including
+      // those inside transactions, the LISTEN one and the job locks, is terminated.
+      const admin = new pg.Client({ connectionString: postgresUrl })
+      await admin.connect()
+      for (let cut = 0; cut < 3; cut++) {
+        await sleep(700)
+        await admin.query(
+          'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
+          [name],
+        )
+      }
+      await admin.end()
+      await sleep(1000)
+      const acked = await load.stop()
+      expect(server.child.exitCode, server.stderr().slice(-2000)).toBeNull()
+      expect(acked.errors).toBeGreaterThan(20)
+      await expect
+        .poll(async () => (await stored(server, acked.errorId!)).points, { timeout: 15_000, interval: 500 })
+        .toBeGreaterThanOrEqual(acked.points)
+      expectNothingLost(await stored(server, acked.errorId!), acked, acked.failed)
+      await server.stop()
     })
   })
 })

@@ -198,8 +198,11 @@ async function openPostgres(config: string | Record<string, unknown>, max: numbe
   const types = { getTypeParser: (oid: number, format?: string) => typeParser(pg.types, oid, format) }
   const poolConfig = typeof config === 'string' ? { connectionString: config } : config
   const pool = new pg.Pool({ max, ...poolConfig, types })
-  // An idle client that loses its connection emits 'error' on the pool; unhandled, it would crash the process.
+  // A client that loses its connection (PostgreSQL restarted, a network cut) emits 'error': on the pool while idle,
+  // on the client itself while checked out (a transaction, a LISTEN). Unhandled, either crashes the process. The
+  // queries on it fail on their own, and the pool drops the broken client when it comes back.
   pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', () => {}))
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) })
   return {
     db,

@@ -72,5 +72,9 @@ describe('a database that is down', () => {
     expect(await response.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE' })
     expect(lines.join('')).toContain('database unavailable')
     expect(lines.join('')).not.toContain('unhandled')
+    // The next requests of the same outage answer 503 too, without a log line each.
+    const again = renderError(pgError('ECONNREFUSED'), createLogger({ write: (line) => lines.push(line) }))
+    expect(again.status).toBe(503)
+    expect(lines).toHaveLength(1)
   })
 })

@@ -51,10 +51,18 @@ export function toMonlightError(error: unknown): MonlightError | undefined {
   })
 }
 
+const UNAVAILABLE_LOG_EVERY_MS = 10_000
+let lastUnavailableLog = Number.NEGATIVE_INFINITY
+
 function databaseUnavailable(error: unknown, logger: Logger): MonlightError | undefined {
   const cause = HTTPError.isError(error) ? error.cause : error
   if (!isUnavailableError(cause)) return undefined
-  logger.warn('database unavailable', { error: cause })
+  // One line per outage, not one per request: during a restart every request fails the same way.
+  const now = Date.now()
+  if (now - lastUnavailableLog >= UNAVAILABLE_LOG_EVERY_MS) {
+    lastUnavailableLog = now
+    logger.warn('database unavailable; answering 503 until it is back', { error: cause })
+  }
   return new MonlightError(
     'SERVICE_UNAVAILABLE',
     'The database is unavailable right now; retry in a few seconds',
