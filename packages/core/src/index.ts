@@ -40,6 +40,7 @@ export {
 export { createPGliteDialect, type PGliteLike } from './database/pglite-dialect.js'
 export {
   isConflictError,
+  isStorageFullError,
   isUnavailableError,
   type RetryConflictsOptions,
   retryConflicts,

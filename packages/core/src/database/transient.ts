@@ -24,6 +24,14 @@ const codeOf = (error: unknown): string | undefined =>
     ? (error as { code: string }).code
     : undefined
 
+/**
+ * Whether a write failed for lack of space: SQLite's "database or disk is full" (also its `max_page_count`
+ * limit), PostgreSQL's disk_full, or the file system's ENOSPC. It lasts until someone frees space.
+ */
+export function isStorageFullError(error: unknown): boolean {
+  return ['SQLITE_FULL', '53100', 'ENOSPC'].includes(codeOf(error) ?? '')
+}
+
 /** Whether PostgreSQL aborted a transaction for a deadlock or a serialization failure. */
 export function isConflictError(error: unknown): boolean {
   return CONFLICT_CODES.has(codeOf(error) ?? '')

@@ -1,5 +1,5 @@
 import { HTTPError } from 'h3'
-import { isUnavailableError } from '../database/transient.js'
+import { isStorageFullError, isUnavailableError } from '../database/transient.js'
 import { ERROR_STATUS, MonlightError, type MonlightErrorCode } from '../errors.js'
 import { type Logger, silentLogger } from '../logger.js'
 
@@ -15,7 +15,8 @@ const STATUS_MESSAGES: Record<number, [MonlightErrorCode, string]> = {
 
 /**
  * The one place where a thrown value becomes an HTTP response: `{"detail": "...", "code": "..."}`.
- * Typed errors keep their message; a database that is down for now is a 503 with `Retry-After`; anything
+ * Typed errors keep their message; a database that is down for now, or full, is a 503 with `Retry-After` (clients
+ * that retry then lose nothing); anything
  * unexpected is logged with its cause and answered with a bare 500, so internals never leak.
  */
 export function renderError(
@@ -23,7 +24,7 @@ export function renderError(
   logger: Logger = silentLogger,
   responseHeaders?: Headers,
 ): Response {
-  const typed = toMonlightError(error) ?? databaseUnavailable(error, logger)
+  const typed = toMonlightError(error) ?? databaseUnavailable(error, logger) ?? storageFull(error, logger)
   if (!typed) {
     const cause = HTTPError.isError(error) && error.cause instanceof Error ? error.cause : error
     logger.error('unhandled error', { error: cause })
@@ -51,18 +52,22 @@ export function toMonlightError(error: unknown): MonlightError | undefined {
   })
 }
 
-const UNAVAILABLE_LOG_EVERY_MS = 10_000
-let lastUnavailableLog = Number.NEGATIVE_INFINITY
+/** One log line per outage, not one per request: while the database is away every request fails the same way. */
+const OUTAGE_LOG_EVERY_MS = 10_000
+const lastOutageLog = new Map<string, number>()
+const oncePerOutage = (kind: string, log: () => void) => {
+  const now = Date.now()
+  if (now - (lastOutageLog.get(kind) ?? Number.NEGATIVE_INFINITY) < OUTAGE_LOG_EVERY_MS) return
+  lastOutageLog.set(kind, now)
+  log()
+}
 
 function databaseUnavailable(error: unknown, logger: Logger): MonlightError | undefined {
   const cause = HTTPError.isError(error) ? error.cause : error
   if (!isUnavailableError(cause)) return undefined
-  // One line per outage, not one per request: during a restart every request fails the same way.
-  const now = Date.now()
-  if (now - lastUnavailableLog >= UNAVAILABLE_LOG_EVERY_MS) {
-    lastUnavailableLog = now
-    logger.warn('database unavailable; answering 503 until it is back', { error: cause })
-  }
+  oncePerOutage('unavailable', () =>
+    logger.warn('database unavailable; answering 503 until it is back', { error: cause }),
+  )
   return new MonlightError(
     'SERVICE_UNAVAILABLE',
     'The database is unavailable right now; retry in a few seconds',
@@ -70,6 +75,20 @@ function databaseUnavailable(error: unknown, logger: Logger): MonlightError | un
       cause,
       headers: { 'Retry-After': '2' },
     },
+  )
+}
+
+function storageFull(error: unknown, logger: Logger): MonlightError | undefined {
+  const cause = HTTPError.isError(error) ? error.cause : error
+  if (!isStorageFullError(cause)) return undefined
+  // An error, not a warning: it lasts until someone frees space.
+  oncePerOutage('full', () =>
+    logger.error('database full: writes answer 503 until space is freed on its disk', { error: cause }),
+  )
+  return new MonlightError(
+    'SERVICE_UNAVAILABLE',
+    'The database is full (its disk or size limit): nothing was stored. Writes resume once space is freed',
+    { cause, headers: { 'Retry-After': '30' } },
   )
 }
 
