@@ -24,7 +24,7 @@ export function renderError(
   logger: Logger = silentLogger,
   responseHeaders?: Headers,
 ): Response {
-  const typed = toMonlightError(error) ?? databaseUnavailable(error, logger) ?? storageFull(error, logger)
+  const typed = toMonlightError(error) ?? databaseOutage(error, logger)
   if (!typed) {
     const cause = HTTPError.isError(error) && error.cause instanceof Error ? error.cause : error
     logger.error('unhandled error', { error: cause })
@@ -52,44 +52,42 @@ export function toMonlightError(error: unknown): MonlightError | undefined {
   })
 }
 
-/** One log line per outage, not one per request: while the database is away every request fails the same way. */
+/** Database states that fail every request alike until they pass: answered 503 with `Retry-After`. */
+const OUTAGES = [
+  {
+    is: isUnavailableError,
+    retryAfter: '2',
+    detail: 'The database is unavailable right now; retry in a few seconds',
+    log: (logger: Logger, error: unknown) =>
+      logger.warn('database unavailable; answering 503 until it is back', { error }),
+  },
+  {
+    is: isStorageFullError,
+    retryAfter: '30',
+    detail:
+      'The database is full (its disk or size limit): nothing was stored. Writes resume once space is freed',
+    // An error, not a warning: it lasts until someone frees space.
+    log: (logger: Logger, error: unknown) =>
+      logger.error('database full: writes answer 503 until space is freed on its disk', { error }),
+  },
+]
+/** One log line per outage and ten seconds, not one per request. */
 const OUTAGE_LOG_EVERY_MS = 10_000
-const lastOutageLog = new Map<string, number>()
-const oncePerOutage = (kind: string, log: () => void) => {
+const lastLogged = new Map<(typeof OUTAGES)[number], number>()
+
+function databaseOutage(error: unknown, logger: Logger): MonlightError | undefined {
+  const cause = HTTPError.isError(error) ? error.cause : error
+  const outage = OUTAGES.find((candidate) => candidate.is(cause))
+  if (!outage) return undefined
   const now = Date.now()
-  if (now - (lastOutageLog.get(kind) ?? Number.NEGATIVE_INFINITY) < OUTAGE_LOG_EVERY_MS) return
-  lastOutageLog.set(kind, now)
-  log()
-}
-
-function databaseUnavailable(error: unknown, logger: Logger): MonlightError | undefined {
-  const cause = HTTPError.isError(error) ? error.cause : error
-  if (!isUnavailableError(cause)) return undefined
-  oncePerOutage('unavailable', () =>
-    logger.warn('database unavailable; answering 503 until it is back', { error: cause }),
-  )
-  return new MonlightError(
-    'SERVICE_UNAVAILABLE',
-    'The database is unavailable right now; retry in a few seconds',
-    {
-      cause,
-      headers: { 'Retry-After': '2' },
-    },
-  )
-}
-
-function storageFull(error: unknown, logger: Logger): MonlightError | undefined {
-  const cause = HTTPError.isError(error) ? error.cause : error
-  if (!isStorageFullError(cause)) return undefined
-  // An error, not a warning: it lasts until someone frees space.
-  oncePerOutage('full', () =>
-    logger.error('database full: writes answer 503 until space is freed on its disk', { error: cause }),
-  )
-  return new MonlightError(
-    'SERVICE_UNAVAILABLE',
-    'The database is full (its disk or size limit): nothing was stored. Writes resume once space is freed',
-    { cause, headers: { 'Retry-After': '30' } },
-  )
+  if (now - (lastLogged.get(outage) ?? Number.NEGATIVE_INFINITY) >= OUTAGE_LOG_EVERY_MS) {
+    lastLogged.set(outage, now)
+    outage.log(logger, cause)
+  }
+  return new MonlightError('SERVICE_UNAVAILABLE', outage.detail, {
+    cause,
+    headers: { 'Retry-After': outage.retryAfter },
+  })
 }
 
 function codeForStatus(status: number): MonlightErrorCode {
