@@ -16,8 +16,8 @@ const STATUS_MESSAGES: Record<number, [MonlightErrorCode, string]> = {
 /**
  * The one place where a thrown value becomes an HTTP response: `{"detail": "...", "code": "..."}`.
  * Typed errors keep their message; a database that is down for now, or full, is a 503 with `Retry-After` (clients
- * that retry then lose nothing); anything
- * unexpected is logged with its cause and answered with a bare 500, so internals never leak.
+ * that retry then lose nothing); anything unexpected is logged with its cause and answered with a bare 500, so
+ * internals never leak.
  */
 export function renderError(
   error: unknown,

@@ -264,7 +264,7 @@ describeDialects('Sentry upload API (/api/0/)', (dialect) => {
     const response = await upload(parts)
     expect(response.status, await response.clone().text()).toBe(200)
     expect(await rows(CHUNK_TABLE)).toBe(4)
-  })
+  }, 60_000) // 32 MiB stored: over 20 s on PGlite on a busy 2-core machine
 
   it('refuses more chunks per request than advertised, and chunks inflating past the request size', async () => {
     const tiny = Array.from({ length: 65 }, (_, i) => Buffer.from(`chunk ${i}`))
