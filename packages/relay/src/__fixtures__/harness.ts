@@ -101,6 +101,7 @@ export async function serveRelayWithStores(apiKey: string) {
   const { port } = server.address() as AddressInfo
   return {
     base: `http://127.0.0.1:${port}`,
+    database,
     relay,
     errors,
     logs,

@@ -38,7 +38,7 @@ export async function runBackup(config: ServerConfig, target: string, io: Comman
   for (const { slot, source } of sources) {
     const destination = join(dir, slot.file)
     await copy(source, destination)
-    rows.push([slot.name, resolve(destination), formatSize(statSync(destination).size)])
+    rows.push([slot.name, destination, formatSize(statSync(destination).size)])
   }
   const widths = [0, 1].map((column) => Math.max(...rows.map((row) => row[column]!.length)) + 2)
   const lines = rows.map(

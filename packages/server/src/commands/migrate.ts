@@ -16,7 +16,7 @@ export async function runMigrate(config: ServerConfig, io: CommandIO): Promise<v
     const results = await stack.migrate()
     const where = config.databaseUrl
       ? `the shared database ${redactUrl(config.databaseUrl)}`
-      : `SQLite databases in ${resolve(config.dataDir)}`
+      : `SQLite databases in ${resolve(io.cwd, config.dataDir)}`
     const width = Math.max(...MODULES.map((slot) => slot.name.length)) + 2
     const lines = MODULES.map(({ name }) => {
       const applied = results[name]?.applied ?? []
